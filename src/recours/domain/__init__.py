@@ -1,0 +1,1 @@
+"""Pure logic: models, opening hours, orientation rules. No I/O, no clock, no framework."""

@@ -1,0 +1,69 @@
+"""The one exception tree of Recours.
+
+Every error a user can meet is a :class:`RecoursError`. It carries the message the
+user sees, in French and English, and the exit code the CLI returns. Entry points
+(``cli``, ``web``) translate it at the edge; nothing else catches it. No traceback
+ever reaches a user: anything that is not a ``RecoursError`` is an internal error,
+logged without case data and shown as a plain apology.
+
+Tree::
+
+    RecoursError                 exit 2 — could not run
+    ├── BadInput                 exit 2 — the user's input cannot be used
+    │   ├── InvalidAnswers       orientation answers missing or malformed
+    │   ├── InvalidDateTime      a date or time that cannot be read
+    │   └── UnknownResource      no directory entry has this id
+    ├── KnowledgeError           exit 2 — a packaged data file is invalid (a bug)
+    └── ProblemFound             exit 1 — the command ran and found a problem
+
+Exit codes (ARCHITECTURE.md, conventions): 0 success, 1 a problem was found,
+2 could not run or bad input.
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_PROBLEM = 1
+EXIT_CANNOT_RUN = 2
+
+
+class RecoursError(Exception):
+    """Base of every error shown to a user."""
+
+    exit_code = EXIT_CANNOT_RUN
+
+    def __init__(self, fr: str, en: str, *, details: list[str] | None = None) -> None:
+        super().__init__(en)
+        self.fr = fr
+        self.en = en
+        self.details = details or []
+
+    def message(self, lang: str) -> str:
+        """The message in the user's language (French unless English is asked)."""
+        return self.en if lang == "en" else self.fr
+
+
+class BadInput(RecoursError):
+    """The user's input cannot be used as it is."""
+
+
+class InvalidAnswers(BadInput):
+    """Orientation answers are missing, malformed or contradictory."""
+
+
+class InvalidDateTime(BadInput):
+    """A date or date-time given by the user cannot be read."""
+
+
+class UnknownResource(BadInput):
+    """No entry of the directory has the id the user asked for."""
+
+
+class KnowledgeError(RecoursError):
+    """A data file shipped with Recours failed validation: a bug, never the user's fault."""
+
+
+class ProblemFound(RecoursError):
+    """The command ran and found a problem (e.g. an integrity failure)."""
+
+    exit_code = EXIT_PROBLEM
