@@ -32,6 +32,10 @@ class Text(StrictModel):
     def get(self, lang: Lang) -> str:
         return self.en if lang == "en" else self.fr
 
-    def format(self, **values: str) -> Text:
-        """Fill ``{name}`` placeholders in both languages."""
-        return Text(fr=self.fr.format(**values), en=self.en.format(**values))
+    def fill(self, values: Placeholders) -> Text:
+        """Fill ``{name}`` placeholders, each language with its own formatting of the values."""
+        return Text(fr=self.fr.format_map(values["fr"]), en=self.en.format_map(values["en"]))
+
+
+# Per language, the values a text template may quote (dates are formatted per language).
+Placeholders = dict[Lang, dict[str, str]]

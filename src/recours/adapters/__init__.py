@@ -1,0 +1,1 @@
+"""The outside world: packaged data files, clock, browser launcher."""

@@ -1,0 +1,1 @@
+"""The ``recours`` command line (Typer + rich). One module per command group."""

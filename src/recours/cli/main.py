@@ -1,0 +1,96 @@
+"""Entry point of the ``recours`` command. Errors become a message and an exit code here.
+
+Exit codes: 0 success, 1 a problem was found, 2 could not run or bad input. No traceback
+reaches the user (ARCHITECTURE.md, conventions).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Annotated
+
+import typer
+from typer.exceptions import TyperException
+
+from recours import __version__
+from recours.cli.context import STATE
+from recours.cli.orient import orient
+from recours.cli.resources import resources
+from recours.cli.serve import serve
+from recours.cli.text import HELP_LANG, _
+from recours.errors import EXIT_CANNOT_RUN, RecoursError
+from recours.i18n import parse_lang
+
+log = logging.getLogger("recours")
+
+app = typer.Typer(
+    name="recours",
+    help=_("Recours : de l’aide face au cyberharcèlement, en France. Tout reste sur votre ordinateur."),
+    add_completion=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.command("resources", help=_("Liste les organismes d’aide, ouverts ou fermés maintenant (ou à --at)."))(resources)
+app.command("orient", help=_("Vous dit vers qui vous tourner, en commençant par l’urgence."))(orient)
+app.command("serve", help=_("Lance l’application web locale (127.0.0.1)."))(serve)
+
+
+@app.callback(invoke_without_command=True)
+def main(
+    ctx: typer.Context,
+    lang: Annotated[
+        str | None, typer.Option("--lang", metavar="fr|en", help=_("Langue : fr (défaut) ou en."))
+    ] = None,
+    version: Annotated[bool, typer.Option("--version", help=_("Affiche la version."))] = False,
+) -> None:
+    if lang is not None and parse_lang(lang) is None:
+        raise RecoursError(
+            f"Langue inconnue « {lang} ». Choisissez fr ou en.",
+            f"Unknown language “{lang}”. Choose fr or en.",
+        )
+    STATE.lang = parse_lang(lang) or HELP_LANG
+    if version:
+        typer.echo(f"recours {__version__}")
+        raise typer.Exit(0)
+    if ctx.invoked_subcommand is None:
+        typer.echo(ctx.get_help())
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code; never let a traceback out."""
+    command = typer.main.get_command(app)
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        result = command.main(args=args, prog_name="recours", standalone_mode=False)
+    except RecoursError as error:
+        STATE.err.print(error.message(STATE.lang), markup=False)
+        for detail in error.details:
+            STATE.err.print("  - " + detail, markup=False)
+        return error.exit_code
+    except typer.Exit as done:
+        return done.exit_code
+    except TyperException as usage:
+        STATE.err.print(
+            STATE._("Commande ou option non valable : {detail}").format(detail=usage.format_message()),
+            markup=False,
+        )
+        STATE.err.print(STATE._("Tapez « recours --help » pour l’aide."), markup=False)
+        return EXIT_CANNOT_RUN
+    except (KeyboardInterrupt, typer.Abort):
+        STATE.err.print(STATE._("Interrompu. Rien n’a été modifié."), markup=False)
+        return EXIT_CANNOT_RUN
+    except Exception:
+        # Debug level only: the default handler shows WARNING and above, and a traceback
+        # must never reach the user's terminal.
+        log.debug("internal error", exc_info=True)
+        STATE.err.print(
+            STATE._("Erreur interne de Recours. Rien de ce que vous avez enregistré n’est perdu."),
+            markup=False,
+        )
+        return EXIT_CANNOT_RUN
+    return result if isinstance(result, int) else 0
+
+
+def entry() -> None:
+    sys.exit(run())

@@ -1,0 +1,1 @@
+"""Use cases shared by a CLI command and its web route."""

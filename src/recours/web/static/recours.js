@@ -1,0 +1,38 @@
+// Recours — the only script of our own. Every page works without it.
+// Quick exit by keyboard: press Shift three times (GOV.UK "Exit this page" pattern,
+// researched with domestic-abuse survivors). The visible button is a plain link to
+// /sortie, which clears the session and leaves for a neutral site.
+(function () {
+  "use strict";
+  var exitLink = document.getElementById("quick-exit");
+  if (!exitLink) { return; }
+  var presses = 0;
+  var timer = null;
+
+  function leave(event) {
+    if (event) { event.preventDefault(); }
+    // Hide the page at once, then replace this history entry so Back does not return here.
+    document.documentElement.classList.add("leaving");
+    window.location.replace(exitLink.getAttribute("href"));
+  }
+
+  exitLink.addEventListener("click", leave);
+  document.addEventListener("keyup", function (event) {
+    if (event.key !== "Shift") { presses = 0; return; }
+    presses += 1;
+    clearTimeout(timer);
+    timer = setTimeout(function () { presses = 0; }, 2000);
+    if (presses >= 3) { presses = 0; leave(null); }
+  });
+
+  // A page restored from the back/forward cache after an exit must not show the case.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) { window.location.reload(); }
+  });
+
+  // After an htmx swap that reports a problem, move focus to the error summary.
+  document.body.addEventListener("htmx:afterSwap", function () {
+    var summary = document.getElementById("error-summary");
+    if (summary) { summary.focus(); }
+  });
+})();
