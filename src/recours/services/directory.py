@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from recours.domain.common import Lang, Text
-from recours.domain.directory import Channel, Directory, Resource
+from recours.domain.directory import Category, Channel, Directory, Resource
 from recours.domain.hours import OpenState, state_at
 from recours.errors import UnknownResource
 
@@ -28,10 +28,17 @@ def view(resource: Resource, at: datetime) -> ResourceView:
     )
 
 
+# Emergencies first, then the services that listen, then the ones that act.
+CATEGORY_ORDER: tuple[Category, ...] = (
+    "emergency", "helpline", "reporting", "complaint", "technical", "data_protection", "school",
+    "legal", "association", "official_body",
+)
+
+
 def list_resources(directory: Directory, at: datetime, query: str = "") -> list[ResourceView]:
     """Entries matching ``query`` (all when empty); contactable entries first, then by name."""
     found = [r for r in directory.resources if matches(r, query)]
-    found.sort(key=lambda r: (not r.contactable, _fold(r.short_name.fr)))
+    found.sort(key=lambda r: (not r.contactable, CATEGORY_ORDER.index(r.category), _fold(r.short_name.fr)))
     return [view(r, at) for r in found]
 
 

@@ -1,0 +1,69 @@
+# Recours — the two commands of the README, and a few more.
+#   make run    set up and start the local web app on 127.0.0.1 (prints its URL)
+#   make test   set up (incl. Debian packages) and run lint, types, import contract, tests
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := chromium fonts-dejavu-core
+
+.PHONY: run test test-deep lint types contracts unit bench schema messages system-deps clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] < (3, 11))' || \
+	  { echo "Python 3.11 ou plus récent est nécessaire / Python 3.11+ is required"; exit 2; }
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-venv && \
+	  rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
+	@$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed-app: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+	@touch $@ $(VENV)/.installed-app
+
+run: $(VENV)/.installed-app
+	$(BIN)/recours serve
+
+# Debian packages the tests need (browser tests drive Debian's chromium; no download).
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check src tests scripts
+
+types: $(VENV)/.installed-test
+	$(BIN)/mypy src
+
+contracts: $(VENV)/.installed-test
+	$(BIN)/lint-imports
+
+unit: $(VENV)/.installed-test system-deps
+	$(BIN)/pytest -m "not deep" -q
+
+test: lint types contracts unit
+
+test-deep: $(VENV)/.installed-test system-deps
+	$(BIN)/pytest -m deep -q
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python scripts/bench.py
+
+# JSON Schemas for contributors who edit the data files (a test checks they are current).
+schema: $(VENV)/.installed-app
+	$(BIN)/python scripts/export_schema.py
+
+# Re-extract the French message ids into the English catalogue (then translate the new ones).
+messages: $(VENV)/.installed-test
+	$(BIN)/python scripts/update_messages.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis src/*.egg-info
