@@ -43,7 +43,7 @@ def orient(
 ) -> None:
     """Vous dit vers qui vous tourner, en commençant par l’urgence."""
     knowledge = STATE.knowledge()
-    instant = parse_instant(at) if at else now(Settings().fixed_time)
+    instant = parse_instant(at) if at is not None else now(Settings().fixed_time)
     if answers is not None:
         situation = svc.situation_from_json(_read(answers))
     elif sys.stdin.isatty():

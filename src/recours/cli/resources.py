@@ -30,7 +30,7 @@ def resources(
     ] = None,
 ) -> None:
     """Liste les organismes d’aide, ouverts ou fermés maintenant (ou à --at)."""
-    instant = parse_instant(at) if at else now(Settings().fixed_time)
+    instant = parse_instant(at) if at is not None else now(Settings().fixed_time)
     directory = STATE.knowledge().directory
     lang = STATE.lang
     if resource_id is not None:

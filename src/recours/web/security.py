@@ -46,8 +46,9 @@ SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
     (b"cross-origin-resource-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), interest-cohort=()"),
 ]
-# Paths reachable without a session: the quick exit must always work.
-PUBLIC_PREFIXES = ("/static/", "/sortie")
+# Reachable without a session: the quick exit must always work; static files hold no data.
+PUBLIC_PATHS = frozenset({"/sortie"})
+PUBLIC_PREFIXES = ("/static/",)
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -102,7 +103,7 @@ class SecurityMiddleware:
         )
         if session is None and token_ok:
             _, session = self.sessions.create(self.default_lang)
-        if session is None and not path.startswith(PUBLIC_PREFIXES):
+        if session is None and path not in PUBLIC_PATHS and not path.startswith(PUBLIC_PREFIXES):
             scope["recours.session"] = None
             await self.app({**scope, "path": "/acces-refuse", "method": "GET"}, receive, send_with_headers)
             return
