@@ -20,7 +20,9 @@ def recours(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, s
     return code, out, err
 
 
-def test_resources_json_lists_every_entry_with_its_state(capsys: pytest.CaptureFixture[str]) -> None:
+def test_resources_json_lists_every_entry_with_its_state(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     code, out, _ = recours(capsys, "resources", "--json", "--at", AT_SATURDAY_NOON)
     assert code == 0
     data = json.loads(out)
@@ -43,7 +45,9 @@ def test_resources_at_christmas_night(capsys: pytest.CaptureFixture[str]) -> Non
     assert entry["next_opening"] == "2026-12-26T09:00:00+01:00"
 
 
-def test_one_entry_in_text_shows_the_replacement_of_the_3020(capsys: pytest.CaptureFixture[str]) -> None:
+def test_one_entry_in_text_shows_the_replacement_of_the_3020(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     code, out, _ = recours(capsys, "resources", "3020")
     assert code == 0
     assert "3018" in out and "remplacé" in out.lower()
@@ -77,8 +81,10 @@ def test_unreadable_dates_are_refused(capsys: pytest.CaptureFixture[str], value:
 
 def test_orient_from_an_answers_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     answers = tmp_path / "answers.json"
-    answers.write_text(json.dumps({"age": 13, "role": "victim", "situations": ["cyberharassment"],
-                                   "school_related": True}), encoding="utf-8")
+    answers.write_text(
+        json.dumps({"age": 13, "role": "victim", "situations": ["cyberharassment"], "school_related": True}),
+        encoding="utf-8",
+    )
     code, out, _ = recours(capsys, "orient", "--answers", str(answers), "--json", "--at", AT_SATURDAY_NOON)
     assert code == 0
     result = json.loads(out)
@@ -141,7 +147,11 @@ def test_an_unknown_language_is_refused(capsys: pytest.CaptureFixture[str]) -> N
 
 def test_orient_without_a_terminal_asks_for_an_answers_file() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "recours", "orient"], input="", capture_output=True, text=True, check=False
+        [sys.executable, "-m", "recours", "orient"],
+        input="",
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 2
     assert "--answers" in done.stderr
@@ -152,7 +162,11 @@ def test_help_is_french_by_default_and_english_on_request() -> None:
     def helptext(*args: str, env_lang: str = "fr_FR.UTF-8") -> str:
         env = {"LANG": env_lang, "PATH": "/usr/bin:/bin"}
         return subprocess.run(
-            [sys.executable, "-m", "recours", *args, "--help"], capture_output=True, text=True, env=env, check=True
+            [sys.executable, "-m", "recours", *args, "--help"],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
         ).stdout
 
     assert "Liste les organismes" in helptext()

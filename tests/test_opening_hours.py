@@ -27,7 +27,12 @@ SUMMARY = Text(fr="horaires", en="hours")
 
 def hours(**overrides: object) -> OpeningHours:
     base: dict[str, object] = {
-        "weekly": [WeeklyHours(days=["mon", "tue", "wed", "thu", "fri"], ranges=[TimeRange(start="09:00", end="17:00")])],
+        "weekly": [
+            WeeklyHours(
+                days=["mon", "tue", "wed", "thu", "fri"],
+                ranges=[TimeRange(start="09:00", end="17:00")],
+            )
+        ],
         "summary": SUMMARY,
     }
     base.update(overrides)
@@ -56,7 +61,9 @@ def test_the_3018_is_open_on_christmas_day(knowledge: Knowledge) -> None:
     assert state.open_now is True
 
 
-def test_a_service_closed_on_holidays_is_closed_on_christmas_and_reopens_after(knowledge: Knowledge) -> None:
+def test_a_service_closed_on_holidays_is_closed_on_christmas_and_reopens_after(
+    knowledge: Knowledge,
+) -> None:
     cnil = knowledge.directory.get("cnil").hours
     # Friday 25 December 2026 is a weekday but a public holiday.
     state = state_at(cnil, paris(2026, 12, 25, 10, 0))
@@ -65,10 +72,15 @@ def test_a_service_closed_on_holidays_is_closed_on_christmas_and_reopens_after(k
 
 
 def test_saturday_hours_apply_only_on_saturday() -> None:
-    schedule = hours(weekly=[
-        WeeklyHours(days=["mon", "tue", "wed", "thu", "fri"], ranges=[TimeRange(start="09:00", end="20:00")]),
-        WeeklyHours(days=["sat"], ranges=[TimeRange(start="09:00", end="18:00")]),
-    ])
+    schedule = hours(
+        weekly=[
+            WeeklyHours(
+                days=["mon", "tue", "wed", "thu", "fri"],
+                ranges=[TimeRange(start="09:00", end="20:00")],
+            ),
+            WeeklyHours(days=["sat"], ranges=[TimeRange(start="09:00", end="18:00")]),
+        ]
+    )
     assert state_at(schedule, paris(2026, 11, 28, 17, 59)).open_now is True
     assert state_at(schedule, paris(2026, 11, 28, 18, 0)).open_now is False
     sunday = state_at(schedule, paris(2026, 11, 29, 12, 0))
@@ -80,7 +92,7 @@ def test_saturday_hours_apply_only_on_saturday() -> None:
     ("instant", "open_now"),
     [
         # 29 March 2026: clocks go from 02:00 to 03:00 in Paris.
-        (datetime(2026, 3, 29, 7, 59, tzinfo=UTC), True),   # 09:59 CEST
+        (datetime(2026, 3, 29, 7, 59, tzinfo=UTC), True),  # 09:59 CEST
         (datetime(2026, 3, 29, 6, 59, tzinfo=UTC), False),  # 08:59 CEST
         # 25 October 2026: clocks go from 03:00 back to 02:00.
         (datetime(2026, 10, 25, 21, 59, tzinfo=UTC), True),  # 22:59 CET
@@ -128,7 +140,9 @@ def test_special_holiday_hours_replace_the_weekly_ones() -> None:
 
 
 def test_a_dated_exception_wins_over_the_week() -> None:
-    schedule = hours(exceptions=[DateException(date=date(2026, 12, 24), ranges=[TimeRange(start="09:00", end="12:00")])])
+    schedule = hours(
+        exceptions=[DateException(date=date(2026, 12, 24), ranges=[TimeRange(start="09:00", end="12:00")])]
+    )
     assert state_at(schedule, paris(2026, 12, 24, 11, 0)).open_now is True
     assert state_at(schedule, paris(2026, 12, 24, 13, 0)).open_now is False
     closed = hours(exceptions=[DateException(date=date(2026, 12, 1), closed=True)])
@@ -136,10 +150,12 @@ def test_a_dated_exception_wins_over_the_week() -> None:
 
 
 def test_ranges_running_to_midnight_join_the_next_day() -> None:
-    schedule = hours(weekly=[
-        WeeklyHours(days=["mon"], ranges=[TimeRange(start="20:00", end="24:00")]),
-        WeeklyHours(days=["tue"], ranges=[TimeRange(start="00:00", end="08:00")]),
-    ])
+    schedule = hours(
+        weekly=[
+            WeeklyHours(days=["mon"], ranges=[TimeRange(start="20:00", end="24:00")]),
+            WeeklyHours(days=["tue"], ranges=[TimeRange(start="00:00", end="08:00")]),
+        ]
+    )
     state = state_at(schedule, paris(2026, 11, 30, 23, 0))
     assert state.open_now is True
     assert state.closes_at == paris(2026, 12, 1, 8, 0)
@@ -154,7 +170,7 @@ def test_always_open_and_no_hours() -> None:
 
 def test_a_naive_instant_is_refused() -> None:
     with pytest.raises(ValueError, match="aware"):
-        state_at(hours(), datetime(2026, 1, 1, 12, 0))  # noqa: DTZ001
+        state_at(hours(), datetime(2026, 1, 1, 12, 0))
 
 
 @pytest.mark.parametrize(

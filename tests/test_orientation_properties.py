@@ -32,7 +32,9 @@ situations = st.builds(
     first_seen=st.none() | st.dates(min_value=date(2000, 1, 1), max_value=date(2030, 12, 31)),
 )
 instants = st.datetimes(
-    min_value=datetime(2025, 1, 1), max_value=datetime(2030, 12, 31), timezones=st.just(ZoneInfo("Europe/Paris"))
+    min_value=datetime(2025, 1, 1),
+    max_value=datetime(2030, 12, 31),
+    timezones=st.just(ZoneInfo("Europe/Paris")),
 )
 
 

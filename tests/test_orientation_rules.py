@@ -17,9 +17,24 @@ ADULT = {"age": 30, "role": "victim"}
 
 # rule id → answers that must make it fire.
 URGENT_CASES: dict[str, dict[str, Any]] = {
-    "danger-cannot-speak-114": {**ADULT, "situations": ["threats"], "immediate_danger": True, "cannot_speak": True},
-    "danger-suicidal-112": {**ADULT, "situations": ["threats"], "immediate_danger": True, "suicidal_thoughts": True},
-    "danger-suicidal-15": {**ADULT, "situations": ["threats"], "immediate_danger": True, "suicidal_thoughts": True},
+    "danger-cannot-speak-114": {
+        **ADULT,
+        "situations": ["threats"],
+        "immediate_danger": True,
+        "cannot_speak": True,
+    },
+    "danger-suicidal-112": {
+        **ADULT,
+        "situations": ["threats"],
+        "immediate_danger": True,
+        "suicidal_thoughts": True,
+    },
+    "danger-suicidal-15": {
+        **ADULT,
+        "situations": ["threats"],
+        "immediate_danger": True,
+        "suicidal_thoughts": True,
+    },
     "danger-17": {**ADULT, "situations": ["threats"], "immediate_danger": True},
     "danger-112": {**ADULT, "situations": ["threats"], "immediate_danger": True},
     "suicidal-3114": {**ADULT, "situations": ["cyberharassment"], "suicidal_thoughts": True},
@@ -35,13 +50,26 @@ RECOMMEND_CASES: dict[str, dict[str, Any]] = {
     "stopncii-adult-images": {**ADULT, "situations": ["intimate_images"]},
     "cybermalveillance-technical": {**ADULT, "situations": ["hacked_account"]},
     "cybermalveillance-goal": {**ADULT, "situations": ["threats"], "goals": ["technical_help"]},
-    "pharos-public-witness": {"age": 40, "role": "witness", "situations": ["hate_speech"], "visibility": "public"},
+    "pharos-public-witness": {
+        "age": 40,
+        "role": "witness",
+        "situations": ["hate_speech"],
+        "visibility": "public",
+    },
     "pharos-public-victim": {**ADULT, "situations": ["threats"], "visibility": "both"},
     "platform-public-content": {**ADULT, "situations": ["identity_theft"], "visibility": "public"},
     "platform-remove-goal": {**ADULT, "situations": ["personal_data"], "goals": ["remove_content"]},
-    "etablissement-school": {"age": 12, "role": "professional", "situations": ["school_harassment"]},
+    "etablissement-school": {
+        "age": 12,
+        "role": "professional",
+        "situations": ["school_harassment"],
+    },
     "cnil-personal-data": {"age": 19, "role": "victim", "situations": ["personal_data"]},
-    "plainte-victim-wants": {**ADULT, "situations": ["hacked_account"], "goals": ["file_complaint"]},
+    "plainte-victim-wants": {
+        **ADULT,
+        "situations": ["hacked_account"],
+        "goals": ["file_complaint"],
+    },
     "plainte-serious": {**ADULT, "situations": ["doxxing"]},
     "plainte-offence": {**ADULT, "situations": ["cyberharassment"]},
     "ma-securite-domestic-sexual": {**ADULT, "situations": ["sexist_sexual_violence"]},
@@ -51,17 +79,31 @@ RECOMMEND_CASES: dict[str, dict[str, Any]] = {
     "avocat-legal-goal": {**ADULT, "situations": ["hacked_account"], "goals": ["legal_advice"]},
     "point-de-contact-public": {**ADULT, "situations": ["hate_speech"], "visibility": "public"},
     "defenseur-school": {"age": 11, "role": "parent", "situations": ["school_harassment"]},
-    "commissaire-public-evidence": {**ADULT, "situations": ["insult_defamation"], "visibility": "public", "goals": ["file_complaint"]},
+    "commissaire-public-evidence": {
+        **ADULT,
+        "situations": ["insult_defamation"],
+        "visibility": "public",
+        "goals": ["file_complaint"],
+    },
 }
 EXCLUDE_CASES: dict[str, tuple[dict[str, Any], str]] = {
     "pharos-not-private": ({**ADULT, "situations": ["threats"], "visibility": "private"}, "pharos"),
-    "pharos-not-own-insult": ({**ADULT, "situations": ["insult_defamation"], "visibility": "public"}, "pharos"),
-    "stopncii-adults-only": ({"age": 16, "role": "victim", "situations": ["intimate_images"]}, "stopncii"),
+    "pharos-not-own-insult": (
+        {**ADULT, "situations": ["insult_defamation"], "visibility": "public"},
+        "pharos",
+    ),
+    "stopncii-adults-only": (
+        {"age": 16, "role": "victim", "situations": ["intimate_images"]},
+        "stopncii",
+    ),
 }
 WARNING_CASES: list[tuple[str, dict[str, Any]]] = [
     ("minor_intimate_images", {"age": 15, "role": "victim", "situations": ["intimate_images"]}),
     ("do_not_pay", {**ADULT, "situations": ["threats"], "money_demanded": True}),
-    ("prescription_3_months", {**ADULT, "situations": ["insult_defamation"], "first_seen": "2026-09-01"}),
+    (
+        "prescription_3_months",
+        {**ADULT, "situations": ["insult_defamation"], "first_seen": "2026-09-01"},
+    ),
     ("prescription_3_months", {**ADULT, "situations": ["insult_defamation"]}),
     ("pharos_not_a_complaint", {**ADULT, "situations": ["threats"], "visibility": "public"}),
     ("online_complaint_not_for_harassment", {**ADULT, "situations": ["cyberharassment"]}),
@@ -125,18 +167,34 @@ def test_next_step_fires(knowledge: Knowledge, step_id: str) -> None:
 
 
 def test_no_urgent_contact_without_urgency(knowledge: Knowledge) -> None:
-    result = run(knowledge, {**ADULT, "situations": ["threats"], "immediate_danger": False, "suicidal_thoughts": False})
+    result = run(
+        knowledge,
+        {**ADULT, "situations": ["threats"], "immediate_danger": False, "suicidal_thoughts": False},
+    )
     assert result.urgent == []
 
 
-def test_danger_comes_before_suicide_prevention_before_child_protection(knowledge: Knowledge) -> None:
-    result = run(knowledge, {"age": 12, "role": "victim", "situations": ["child_in_danger"],
-                             "immediate_danger": True, "suicidal_thoughts": True})
+def test_danger_comes_before_suicide_prevention_before_child_protection(
+    knowledge: Knowledge,
+) -> None:
+    result = run(
+        knowledge,
+        {
+            "age": 12,
+            "role": "victim",
+            "situations": ["child_in_danger"],
+            "immediate_danger": True,
+            "suicidal_thoughts": True,
+        },
+    )
     assert [u.resource.id for u in result.urgent] == ["112", "15", "3114", "119"]
 
 
 def test_the_114_comes_first_and_alone_when_speaking_is_impossible(knowledge: Knowledge) -> None:
-    result = run(knowledge, {**ADULT, "situations": ["threats"], "immediate_danger": True, "cannot_speak": True})
+    result = run(
+        knowledge,
+        {**ADULT, "situations": ["threats"], "immediate_danger": True, "cannot_speak": True},
+    )
     assert [u.resource.id for u in result.urgent] == ["114"]
     assert result.urgent[0].channel.kind == "sms"
 
@@ -154,7 +212,10 @@ def test_the_3018_is_not_offered_to_an_adult_victim(knowledge: Knowledge) -> Non
 
 
 def test_reasons_from_several_rules_are_all_given(knowledge: Knowledge) -> None:
-    result = run(knowledge, {"age": 14, "role": "victim", "situations": ["cyberharassment"], "school_related": True})
+    result = run(
+        knowledge,
+        {"age": 14, "role": "victim", "situations": ["cyberharassment"], "school_related": True},
+    )
     first = result.recommendations[0]
     assert first.resource.id == "3018"
     assert {"3018-young-harassment", "3018-school"} <= set(first.rule_ids)
@@ -165,4 +226,4 @@ def test_recommendations_carry_open_state_and_channels(knowledge: Knowledge) -> 
     result = run(knowledge, {"age": 14, "role": "victim", "situations": ["cyberharassment"]})
     rec = result.recommendations[0]
     assert rec.state.open_now is True  # Saturday noon, the 3018 is open 9h–23h
-    assert [c.channel.kind for c in rec.channels][0] == "phone"
+    assert rec.channels[0].channel.kind == "phone"

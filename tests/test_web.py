@@ -58,7 +58,9 @@ def test_every_route_sends_the_security_headers(client: TestClient, method: str,
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES)
-def test_every_route_but_exit_and_static_needs_the_launch_token(anonymous: TestClient, method: str, path: str) -> None:
+def test_every_route_but_exit_and_static_needs_the_launch_token(
+    anonymous: TestClient, method: str, path: str
+) -> None:
     response = anonymous.request(method, path, follow_redirects=False)
     if path.startswith(("/static/", "/sortie")) and path != "/sortie-rapide":
         assert response.status_code in (200, 303)
@@ -72,7 +74,9 @@ def test_the_route_table_is_covered() -> None:
     assert {"/", "/urgence", "/sortie", "/organismes", "/orientation", "/api/orientation"} <= paths
 
 
-def test_the_launch_link_opens_a_session_and_drops_the_token_from_the_address(anonymous: TestClient) -> None:
+def test_the_launch_link_opens_a_session_and_drops_the_token_from_the_address(
+    anonymous: TestClient,
+) -> None:
     response = anonymous.get(f"/organismes?token={TOKEN}", follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == "/organismes"
@@ -95,7 +99,9 @@ def test_the_launch_token_also_works_as_a_bearer_token_for_scripts(anonymous: Te
     assert wrong.status_code == 403
 
 
-@pytest.mark.parametrize("host", ["evil.example", "127.0.0.1", f"127.0.0.1:{PORT + 1}", f"localhost.evil:{PORT}"])
+@pytest.mark.parametrize(
+    "host", ["evil.example", "127.0.0.1", f"127.0.0.1:{PORT + 1}", f"localhost.evil:{PORT}"]
+)
 def test_a_foreign_host_header_is_refused(client: TestClient, host: str) -> None:
     response = client.get("/", headers={"Host": host})
     assert response.status_code == 400
@@ -128,7 +134,11 @@ def test_quick_exit_forgets_the_answers_server_side(client: TestClient) -> None:
 
 def test_the_quick_exit_is_on_every_page(client: TestClient) -> None:
     for method, path in ROUTES:
-        if method != "GET" or path.startswith(("/static", "/api", "/openapi", "/sortie")) or path == "/orientation/resultats":
+        if (
+            method != "GET"
+            or path.startswith(("/static", "/api", "/openapi", "/sortie"))
+            or path == "/orientation/resultats"
+        ):
             continue
         html = client.get(path).text
         assert 'id="quick-exit"' in html and 'href="/sortie"' in html, path
@@ -148,9 +158,12 @@ def test_cross_site_posts_are_refused_even_with_a_token(client: TestClient, head
     token = csrf_of(client)
     response = client.post("/orientation/role", data={"csrf_token": token, "role": "victim"}, headers=headers)
     assert response.status_code == 403
-    same = client.post("/orientation/role", data={"csrf_token": token, "role": "victim"},
-                       headers={"Origin": f"http://127.0.0.1:{PORT}", "Sec-Fetch-Site": "same-origin"},
-                       follow_redirects=False)
+    same = client.post(
+        "/orientation/role",
+        data={"csrf_token": token, "role": "victim"},
+        headers={"Origin": f"http://127.0.0.1:{PORT}", "Sec-Fetch-Site": "same-origin"},
+        follow_redirects=False,
+    )
     assert same.status_code == 303
 
 
@@ -166,7 +179,9 @@ def test_the_whole_questionnaire_without_javascript(client: TestClient) -> None:
         ("goals", {"goals": ["talk"], "first_seen": ""}),
     ]
     for step, fields in steps:
-        response = client.post(f"/orientation/{step}", data={"csrf_token": token, **fields}, follow_redirects=False)
+        response = client.post(
+            f"/orientation/{step}", data={"csrf_token": token, **fields}, follow_redirects=False
+        )
         assert response.status_code == 303, step
     assert response.headers["location"] == "/orientation/resultats"
     html = client.get("/orientation/resultats").text
@@ -197,7 +212,10 @@ def test_results_before_answering_send_back_to_the_questions(client: TestClient)
 
 def test_urgent_answers_put_the_emergency_numbers_on_top(client: TestClient) -> None:
     token = csrf_of(client)
-    client.post("/orientation/danger", data={"csrf_token": token, "immediate_danger": "yes", "cannot_speak": "yes"})
+    client.post(
+        "/orientation/danger",
+        data={"csrf_token": token, "immediate_danger": "yes", "cannot_speak": "yes"},
+    )
     client.post("/orientation/role", data={"csrf_token": token, "role": "victim"})
     client.post("/orientation/situations", data={"csrf_token": token, "situations": "threats"})
     html = client.get("/orientation/resultats").text
@@ -207,8 +225,11 @@ def test_urgent_answers_put_the_emergency_numbers_on_top(client: TestClient) -> 
 
 def test_no_case_data_in_urls_or_titles(client: TestClient) -> None:
     token = csrf_of(client)
-    response = client.post("/orientation/situations", data={"csrf_token": token, "situations": "sextortion"},
-                           follow_redirects=False)
+    response = client.post(
+        "/orientation/situations",
+        data={"csrf_token": token, "situations": "sextortion"},
+        follow_redirects=False,
+    )
     assert "sextortion" not in response.headers["location"]
     client.post("/orientation/role", data={"csrf_token": token, "role": "victim", "age": "15"})
     html = client.get("/orientation/resultats").text
@@ -218,13 +239,19 @@ def test_no_case_data_in_urls_or_titles(client: TestClient) -> None:
 
 def test_the_language_switch(client: TestClient) -> None:
     token = csrf_of(client, "/organismes")
-    response = client.post("/langue", data={"csrf_token": token, "lang": "en", "next": "/organismes"},
-                           follow_redirects=False)
+    response = client.post(
+        "/langue",
+        data={"csrf_token": token, "lang": "en", "next": "/organismes"},
+        follow_redirects=False,
+    )
     assert response.headers["location"] == "/organismes"
     html = client.get("/organismes").text
     assert '<html lang="en">' in html and "Leave quickly" in html
-    evil = client.post("/langue", data={"csrf_token": token, "lang": "fr", "next": "https://evil.example"},
-                       follow_redirects=False)
+    evil = client.post(
+        "/langue",
+        data={"csrf_token": token, "lang": "fr", "next": "https://evil.example"},
+        follow_redirects=False,
+    )
     assert evil.headers["location"] == "/"
 
 
@@ -234,7 +261,9 @@ def test_the_directory_page_search_and_entries(client: TestClient) -> None:
     token = csrf_of(client, "/organismes")
     found = client.post("/organismes", data={"csrf_token": token, "q": "données"}).text
     assert "/organismes/cnil" in found and "/organismes/3114" not in found
-    partial = client.post("/organismes", data={"csrf_token": token, "q": "école"}, headers={"HX-Request": "true"}).text
+    partial = client.post(
+        "/organismes", data={"csrf_token": token, "q": "école"}, headers={"HX-Request": "true"}
+    ).text
     assert partial.lstrip().startswith('<div id="directory-results"')
     superseded = client.get("/organismes/3020").text
     assert 'href="/organismes/3018"' in superseded and "tel:3020" not in superseded
@@ -242,8 +271,15 @@ def test_the_directory_page_search_and_entries(client: TestClient) -> None:
 
 
 def test_the_api_answers_like_the_cli(client: TestClient) -> None:
-    body = {"age": 24, "role": "victim", "situations": ["intimate_images"], "visibility": "public",
-            "author_known": True, "goals": ["remove_content", "file_complaint"], "first_seen": "2026-09-01"}
+    body = {
+        "age": 24,
+        "role": "victim",
+        "situations": ["intimate_images"],
+        "visibility": "public",
+        "author_known": True,
+        "goals": ["remove_content", "file_complaint"],
+        "first_seen": "2026-09-01",
+    }
     result = client.post("/api/orientation?lang=en&at=2026-11-28T12:00:00%2B01:00", json=body).json()
     ids = [r["id"] for r in result["recommendations"]]
     assert {"stopncii", "pharos", "plainte"} <= set(ids)

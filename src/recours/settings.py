@@ -19,14 +19,17 @@ class Settings(BaseSettings):
         default=None, description="Interface language, fr or en (default: from LANG, else fr)."
     )
     port: int = Field(
-        default=8000, ge=1024, le=65535,
+        default=8000,
+        ge=1024,
+        le=65535,
         description="First port tried by the local web app; the next free one is used if taken.",
     )
     open_browser: bool = Field(
         default=True, description="Open the web app in the browser at start, when there is one."
     )
     exit_url: str = Field(
-        default="https://meteofrance.com/", pattern=r"^https://",
+        default="https://meteofrance.com/",
+        pattern=r"^https://",
         description="Neutral site the quick exit leads to.",
     )
     fixed_time: datetime | None = Field(

@@ -24,7 +24,6 @@ def parse_instant(text: str) -> datetime:
         raise InvalidDateTime(
             f"« {text} » n’est pas une date et heure lisible. Exemple : 2026-12-25T10:30 "
             "ou 2026-12-25T10:30+01:00.",
-            f"“{text}” is not a readable date and time. Example: 2026-12-25T10:30 "
-            "or 2026-12-25T10:30+01:00.",
+            f"“{text}” is not a readable date and time. Example: 2026-12-25T10:30 or 2026-12-25T10:30+01:00.",
         ) from None
     return value if value.tzinfo else value.replace(tzinfo=PARIS)

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
-
 from typing import TypeVar
 
 from pydantic import ValidationError
@@ -69,7 +68,8 @@ def _validated(model: type[ModelT], path: Traversable) -> ModelT:
 
 def _broken(name: str, detail: str) -> KnowledgeError:
     return KnowledgeError(
-        f"Un fichier de données de Recours est invalide ({name}). C’est une erreur du logiciel, pas de votre fait.",
+        f"Un fichier de données de Recours est invalide ({name}). "
+        "C’est une erreur du logiciel, pas de votre fait.",
         f"A Recours data file is invalid ({name}). This is a bug in the software, not your fault.",
         details=[detail],
     )

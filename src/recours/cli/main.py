@@ -31,7 +31,9 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.command("resources", help=_("Liste les organismes d’aide, ouverts ou fermés maintenant (ou à --at)."))(resources)
+app.command("resources", help=_("Liste les organismes d’aide, ouverts ou fermés maintenant (ou à --at)."))(
+    resources
+)
 app.command("orient", help=_("Vous dit vers qui vous tourner, en commençant par l’urgence."))(orient)
 app.command("serve", help=_("Lance l’application web locale (127.0.0.1)."))(serve)
 

@@ -77,7 +77,10 @@ def ask(questionnaire: Questionnaire) -> Situation:
     out.print(t("En danger maintenant ? Appelez le 17 ou le 112, ou envoyez un SMS au 114."), markup=False)
     raw: dict[str, list[str]] = {}
     for number, step in enumerate(questionnaire.steps, start=1):
-        out.print(f"\n[bold]{number}/{len(questionnaire.steps)} — {step.title.get(lang)}[/bold]", markup=True)
+        out.print(
+            f"\n[bold]{number}/{len(questionnaire.steps)} — {step.title.get(lang)}[/bold]",
+            markup=True,
+        )
         if step.intro:
             out.print(step.intro.get(lang), markup=False)
         for question in step.questions:

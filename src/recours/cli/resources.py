@@ -26,7 +26,8 @@ def resources(
         typer.Option("--at", metavar="DATE", help=_("Date et heure ISO 8601 (défaut : maintenant).")),
     ] = None,
     search: Annotated[
-        str | None, typer.Option("--search", "-s", help=_("Filtrer par mots (nom, ce qu’il traite)."))
+        str | None,
+        typer.Option("--search", "-s", help=_("Filtrer par mots (nom, ce qu’il traite).")),
     ] = None,
 ) -> None:
     """Liste les organismes d’aide, ouverts ou fermés maintenant (ou à --at)."""
@@ -71,24 +72,31 @@ def _print_one(item: svc.ResourceView, instant: datetime) -> None:
     r = item.resource
     out.print(f"[bold]{r.name.get(lang)}[/bold]", markup=True)
     if r.status_note:
-        out.print(f"[bold]{status_label(r.status, lang).capitalize()}[/bold] — " + r.status_note.get(lang), markup=True)
+        out.print(
+            f"[bold]{status_label(r.status, lang).capitalize()}[/bold] — " + r.status_note.get(lang),
+            markup=True,
+        )
     out.print(r.summary.get(lang), markup=False)
     if r.contactable:
         out.print(state_label(item.state, instant, lang), markup=False)
     _section(t("Ce qu’il fait"), [x.get(lang) for x in r.handles])
     _section(t("Ce qu’il ne fait pas"), [x.get(lang) for x in r.does_not_handle])
-    _section(t("Comment le joindre"), [
-        f"{c.label.get(lang)} : {c.value}" + (f" ({state_label(s, instant, lang)})" if c.hours else "")
-        for c, s in item.channel_states
-    ])
+    _section(
+        t("Comment le joindre"),
+        [
+            f"{c.label.get(lang)} : {c.value}" + (f" ({state_label(s, instant, lang)})" if c.hours else "")
+            for c, s in item.channel_states
+        ],
+    )
     if r.hours:
         _section(t("Horaires"), [r.hours.summary.get(lang)])
     _section(t("Coût et anonymat"), [r.cost.get(lang), r.anonymity.get(lang)])
     _section(t("Ce qu’il peut faire"), [x.get(lang) for x in r.can_do])
     _section(t("Non vérifié"), [x.get(lang) for x in r.unverified])
-    _section(t("Les sources ne sont pas d’accord"), [
-        f"{d.topic.get(lang)} : {d.resolution.get(lang)}" for d in r.disagreements
-    ])
+    _section(
+        t("Les sources ne sont pas d’accord"),
+        [f"{d.topic.get(lang)} : {d.resolution.get(lang)}" for d in r.disagreements],
+    )
     _section(t("Sources"), [f"{s.title} — {s.url} ({s.seen.isoformat()})" for s in r.sources])
     out.print(t("Dernière vérification : {date}").format(date=r.last_checked.isoformat()), markup=False)
 

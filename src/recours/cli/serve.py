@@ -17,12 +17,8 @@ HOST = "127.0.0.1"
 
 
 def serve(
-    port: Annotated[
-        int | None, typer.Option("--port", help=_("Premier port essayé (défaut 8000)."))
-    ] = None,
-    no_browser: Annotated[
-        bool, typer.Option("--no-browser", help=_("Ne pas ouvrir le navigateur."))
-    ] = False,
+    port: Annotated[int | None, typer.Option("--port", help=_("Premier port essayé (défaut 8000)."))] = None,
+    no_browser: Annotated[bool, typer.Option("--no-browser", help=_("Ne pas ouvrir le navigateur."))] = False,
 ) -> None:
     """Lance l’application web locale (127.0.0.1)."""
     import uvicorn
@@ -34,7 +30,10 @@ def serve(
     url = f"http://{HOST}:{chosen}/?token={token}"
     STATE.out.print(STATE._("Recours est lancé. Ouvrez cette adresse dans votre navigateur :"), markup=False)
     STATE.out.print(url, markup=False, soft_wrap=True)
-    STATE.out.print(STATE._("Pour arrêter : Ctrl+C. Cette adresse ne marche que pour ce lancement."), markup=False)
+    STATE.out.print(
+        STATE._("Pour arrêter : Ctrl+C. Cette adresse ne marche que pour ce lancement."),
+        markup=False,
+    )
     if settings.open_browser and not no_browser and can_open_browser():
         open_browser(url)
     uvicorn.run(app, host=HOST, port=chosen, log_level="warning", access_log=False, server_header=False)

@@ -24,8 +24,16 @@ ChannelKind = Literal[
     "phone", "sms", "chat", "messaging", "app", "web_form", "email", "post", "in_person", "website"
 ]
 Category = Literal[
-    "emergency", "helpline", "reporting", "complaint", "legal", "data_protection", "school",
-    "association", "technical", "official_body",
+    "emergency",
+    "helpline",
+    "reporting",
+    "complaint",
+    "legal",
+    "data_protection",
+    "school",
+    "association",
+    "technical",
+    "official_body",
 ]
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")

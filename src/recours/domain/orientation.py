@@ -22,7 +22,7 @@ from typing import Literal
 from babel.dates import format_date
 from pydantic import Field, model_validator
 
-from recours.domain.common import Placeholders, StrictModel, Text
+from recours.domain.common import Lang, Placeholders, StrictModel, Text
 from recours.domain.directory import Channel, Directory, Resource, Role, Source
 from recours.domain.hours import OpenState, state_at
 from recours.domain.situation import (
@@ -80,12 +80,9 @@ class Condition(StrictModel):
             checks.append(lambda s: (s.visibility or "unknown") in self.visibility_in)
         if self.goals_any:
             checks.append(lambda s: any(g in s.goals for g in self.goals_any))
-        for flag in self.flags_true:
-            checks.append(lambda s, f=flag: s.flag(f) is True)
-        for flag in self.flags_false:
-            checks.append(lambda s, f=flag: s.flag(f) is False)
-        for flag in self.flags_not_true:
-            checks.append(lambda s, f=flag: s.flag(f) is not True)
+        checks += [_flag_is(flag, True) for flag in self.flags_true]
+        checks += [_flag_is(flag, False) for flag in self.flags_false]
+        checks += [_flag_is_not_true(flag) for flag in self.flags_not_true]
         if self.has_first_seen is not None:
             wanted = self.has_first_seen
             checks.append(lambda s: (s.first_seen is not None) == wanted)
@@ -94,6 +91,12 @@ class Condition(StrictModel):
         return checks
 
 
+def _flag_is(flag: Flag, wanted: bool) -> Callable[[Situation], bool]:
+    return lambda s: s.flag(flag) is wanted
+
+
+def _flag_is_not_true(flag: Flag) -> Callable[[Situation], bool]:
+    return lambda s: s.flag(flag) is not True
 
 
 class UrgentRule(StrictModel):
@@ -153,12 +156,17 @@ class RuleBook(StrictModel):
 
     @model_validator(mode="after")
     def _unique_ids(self) -> RuleBook:
-        ids = [r.id for r in (*self.urgent, *self.recommend, *self.exclude, *self.next_step)]
+        identified: list[UrgentRule | RecommendRule | ExcludeRule | NextStepRule] = [
+            *self.urgent,
+            *self.recommend,
+            *self.exclude,
+            *self.next_step,
+        ]
+        ids = [r.id for r in identified]
         repeated = sorted({i for i in ids if ids.count(i) > 1})
         if repeated:
             raise ValueError(f"rule ids repeat: {repeated}")
-        every_rule = (*self.urgent, *self.recommend, *self.exclude, *self.warning, *self.next_step)
-        cited = {key for rule in every_rule for key in rule.sources}
+        cited = {key for rule in [*identified, *self.warning] for key in rule.sources}
         missing = sorted(cited - set(self.sources))
         if missing:
             raise ValueError(f"rules cite unknown sources: {missing}")
@@ -168,12 +176,14 @@ class RuleBook(StrictModel):
         """Problems linking rules to the directory (empty when consistent)."""
         known = set(directory.ids())
         problems = []
-        for rule in (*self.urgent, *self.recommend, *self.exclude, *self.warning):
-            target = (
-                rule.contact if isinstance(rule, UrgentRule)
-                else rule.if_recommended if isinstance(rule, WarningRule)
-                else rule.resource
-            )
+        linked: list[UrgentRule | RecommendRule | ExcludeRule | WarningRule] = [
+            *self.urgent,
+            *self.recommend,
+            *self.exclude,
+            *self.warning,
+        ]
+        for rule in linked:
+            target = _target(rule)
             name = rule.code if isinstance(rule, WarningRule) else rule.id
             if target is None:
                 continue
@@ -182,6 +192,14 @@ class RuleBook(StrictModel):
             elif not directory.get(target).contactable and isinstance(rule, (UrgentRule, RecommendRule)):
                 problems.append(f"{name}: {target!r} is not active and cannot be recommended")
         return problems
+
+
+def _target(rule: UrgentRule | RecommendRule | ExcludeRule | WarningRule) -> str | None:
+    if isinstance(rule, UrgentRule):
+        return rule.contact
+    if isinstance(rule, WarningRule):
+        return rule.if_recommended
+    return rule.resource
 
 
 # ---------------------------------------------------------------------------------------
@@ -262,9 +280,7 @@ def orient(situation: Situation, rules: RuleBook, directory: Directory, now: dat
     )
 
 
-def _urgent(
-    s: Situation, rules: RuleBook, directory: Directory, values: Placeholders
-) -> list[UrgentContact]:
+def _urgent(s: Situation, rules: RuleBook, directory: Directory, values: Placeholders) -> list[UrgentContact]:
     fired = sorted(
         (r for r in rules.urgent if r.when.holds(s)), key=lambda r: (r.order, rules.urgent.index(r))
     )
@@ -278,18 +294,16 @@ def _urgent(
     return contacts
 
 
-def _excluded(
-    s: Situation, rules: RuleBook, directory: Directory, values: Placeholders
-) -> list[Excluded]:
+def _excluded(s: Situation, rules: RuleBook, directory: Directory, values: Placeholders) -> list[Excluded]:
     """Scope limits that apply: the rules' own, then the audience's ages of entries that a
     rule would otherwise recommend (so an adult is not told about every children's line)."""
     found: dict[str, Excluded] = {}
     for rule in rules.exclude:
         if rule.when.holds(s) and rule.resource not in found:
             found[rule.resource] = Excluded(directory.get(rule.resource), rule.reason.fill(values))
-    for rule in rules.recommend:
-        resource = directory.get(rule.resource)
-        if resource.id not in found and rule.when.holds(s) and not _age_fits(resource, s.age):
+    for recommend in rules.recommend:
+        resource = directory.get(recommend.resource)
+        if resource.id not in found and recommend.when.holds(s) and not _age_fits(resource, s.age):
             found[resource.id] = Excluded(resource, _NOT_FOR_THIS_AGE)
     return list(found.values())
 
@@ -334,8 +348,7 @@ def _recommendations(
                 why=[r.why.fill(values) for r in sorted(all_rules, key=lambda r: -r.weight)],
                 what_to_do=top.what_to_do.fill(values),
                 channels=[
-                    ChannelState(c, state_at(c.hours or resource.hours, now))
-                    for c in resource.channels
+                    ChannelState(c, state_at(c.hours or resource.hours, now)) for c in resource.channels
                 ],
                 state=state_at(resource.hours, now),
                 rule_ids=[r.id for r in all_rules],
@@ -364,7 +377,8 @@ def _unique_codes(warnings: list[Warning]) -> list[Warning]:
 def _placeholders(s: Situation) -> Placeholders:
     """Values a rule text may quote: ``{age}``, and deadlines computed from ``first_seen``."""
     values: Placeholders = {"fr": {}, "en": {}}
-    for lang, locale in (("fr", "fr_FR"), ("en", "en_GB")):
+    locales: tuple[tuple[Lang, str], ...] = (("fr", "fr_FR"), ("en", "en_GB"))
+    for lang, locale in locales:
         values[lang]["age"] = str(s.age) if s.age is not None else "?"
         if s.first_seen is not None:
             for key, months in (("deadline_3_months", 3), ("deadline_1_year", 12)):

@@ -77,8 +77,11 @@ class Questionnaire(StrictModel):
         return [q for step in self.steps for q in step.questions]
 
     def yes_no_options(self) -> list[Option]:
-        return [Option(value=YES, label=self.yes), Option(value=NO, label=self.no),
-                Option(value=UNKNOWN, label=self.unknown)]
+        return [
+            Option(value=YES, label=self.yes),
+            Option(value=NO, label=self.no),
+            Option(value=UNKNOWN, label=self.unknown),
+        ]
 
 
 def step_problems(step: Step, answers: RawAnswers, lang: Lang) -> dict[str, str]:
@@ -114,17 +117,22 @@ def situation_from_answers(questionnaire: Questionnaire, answers: RawAnswers) ->
         return Situation.model_validate(fields)
     except ValidationError as exc:
         raise InvalidAnswers(
-            "Les réponses ne sont pas valables.", "The answers are not valid.",
+            "Les réponses ne sont pas valables.",
+            "The answers are not valid.",
             details=[e["msg"] for e in exc.errors()],
         ) from exc
 
 
 _REQUIRED = Text(fr="Merci de choisir une réponse.", en="Please choose an answer.")
 _NOT_AN_OPTION = Text(fr="Cette réponse n’est pas proposée.", en="This answer is not offered.")
-_NOT_AN_AGE = Text(fr="Indiquez un âge en années, entre 0 et 120, ou laissez vide.",
-                   en="Give an age in years, from 0 to 120, or leave it empty.")
-_NOT_A_DATE = Text(fr="Indiquez une date au format AAAA-MM-JJ (par exemple 2026-09-01), ou laissez vide.",
-                   en="Give a date as YYYY-MM-DD (for example 2026-09-01), or leave it empty.")
+_NOT_AN_AGE = Text(
+    fr="Indiquez un âge en années, entre 0 et 120, ou laissez vide.",
+    en="Give an age in years, from 0 to 120, or leave it empty.",
+)
+_NOT_A_DATE = Text(
+    fr="Indiquez une date au format AAAA-MM-JJ (par exemple 2026-09-01), ou laissez vide.",
+    en="Give a date as YYYY-MM-DD (for example 2026-09-01), or leave it empty.",
+)
 
 
 def _convert(question: Question, raw: Sequence[str]) -> object:

@@ -16,27 +16,68 @@ from recours.domain.common import StrictModel
 from recours.domain.directory import Role
 
 SituationKind = Literal[
-    "cyberharassment", "school_harassment", "intimate_images", "sextortion", "identity_theft",
-    "sexist_sexual_violence", "violent_content", "personal_data", "hacked_account",
-    "insult_defamation", "threats", "doxxing", "hate_speech", "digital_practices",
-    "domestic_violence", "child_in_danger",
+    "cyberharassment",
+    "school_harassment",
+    "intimate_images",
+    "sextortion",
+    "identity_theft",
+    "sexist_sexual_violence",
+    "violent_content",
+    "personal_data",
+    "hacked_account",
+    "insult_defamation",
+    "threats",
+    "doxxing",
+    "hate_speech",
+    "digital_practices",
+    "domestic_violence",
+    "child_in_danger",
 ]
 SITUATION_KINDS: tuple[SituationKind, ...] = (
-    "cyberharassment", "school_harassment", "intimate_images", "sextortion", "identity_theft",
-    "sexist_sexual_violence", "violent_content", "personal_data", "hacked_account",
-    "insult_defamation", "threats", "doxxing", "hate_speech", "digital_practices",
-    "domestic_violence", "child_in_danger",
+    "cyberharassment",
+    "school_harassment",
+    "intimate_images",
+    "sextortion",
+    "identity_theft",
+    "sexist_sexual_violence",
+    "violent_content",
+    "personal_data",
+    "hacked_account",
+    "insult_defamation",
+    "threats",
+    "doxxing",
+    "hate_speech",
+    "digital_practices",
+    "domestic_violence",
+    "child_in_danger",
 )
 Visibility = Literal["public", "private", "both", "unknown"]
 VISIBILITIES: tuple[Visibility, ...] = ("public", "private", "both", "unknown")
-Goal = Literal["talk", "remove_content", "file_complaint", "protect_data", "legal_advice",
-               "technical_help"]
-GOALS: tuple[Goal, ...] = ("talk", "remove_content", "file_complaint", "protect_data",
-                           "legal_advice", "technical_help")
-Flag = Literal["immediate_danger", "suicidal_thoughts", "cannot_speak", "author_known",
-               "school_related", "money_demanded"]
-FLAGS: tuple[Flag, ...] = ("immediate_danger", "suicidal_thoughts", "cannot_speak",
-                           "author_known", "school_related", "money_demanded")
+Goal = Literal["talk", "remove_content", "file_complaint", "protect_data", "legal_advice", "technical_help"]
+GOALS: tuple[Goal, ...] = (
+    "talk",
+    "remove_content",
+    "file_complaint",
+    "protect_data",
+    "legal_advice",
+    "technical_help",
+)
+Flag = Literal[
+    "immediate_danger",
+    "suicidal_thoughts",
+    "cannot_speak",
+    "author_known",
+    "school_related",
+    "money_demanded",
+]
+FLAGS: tuple[Flag, ...] = (
+    "immediate_danger",
+    "suicidal_thoughts",
+    "cannot_speak",
+    "author_known",
+    "school_related",
+    "money_demanded",
+)
 
 # The age of majority in France (Code civil, art. 414).
 MAJORITY = 18

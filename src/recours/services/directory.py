@@ -30,8 +30,16 @@ def view(resource: Resource, at: datetime) -> ResourceView:
 
 # Emergencies first, then the services that listen, then the ones that act.
 CATEGORY_ORDER: tuple[Category, ...] = (
-    "emergency", "helpline", "reporting", "complaint", "technical", "data_protection", "school",
-    "legal", "association", "official_body",
+    "emergency",
+    "helpline",
+    "reporting",
+    "complaint",
+    "technical",
+    "data_protection",
+    "school",
+    "legal",
+    "association",
+    "official_body",
 )
 
 
@@ -49,8 +57,7 @@ def get_resource(directory: Directory, resource_id: str) -> Resource:
         raise UnknownResource(
             f"Aucun organisme n’a l’identifiant « {resource_id} ». "
             "La commande « recours resources » donne la liste.",
-            f"No organisation has the id “{resource_id}”. "
-            "The command “recours resources” lists them.",
+            f"No organisation has the id “{resource_id}”. The command “recours resources” lists them.",
         ) from None
 
 

@@ -14,7 +14,7 @@ _LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 
 
 def when(moment: datetime, now: datetime, lang: Lang) -> str:
-    """"à 23:00" today, "demain à 09:00", else "lundi 30 novembre à 09:00"."""
+    """ "à 23:00" today, "demain à 09:00", else "lundi 30 novembre à 09:00"."""
     _ = gettext_for(lang).gettext
     locale = _LOCALES[lang]
     local_now = now.astimezone(moment.tzinfo)

@@ -17,7 +17,10 @@ def extract() -> Catalog:
     package = Path(str(resources.files("recours")))
     catalog = Catalog(locale=None, project="recours", charset="utf-8")
     for filename, lineno, message, _comments, _context in extract_from_dir(
-        str(package), METHODS, keywords=KEYWORDS, options_map={"**/templates/**.html": {"trimmed": "true"}}
+        str(package),
+        METHODS,
+        keywords=KEYWORDS,
+        options_map={"**/templates/**.html": {"trimmed": "true"}},
     ):
         catalog.add(message, locations=[(filename, lineno)])
     return catalog

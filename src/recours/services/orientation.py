@@ -71,7 +71,5 @@ def orientation_json(result: Orientation, lang: Lang) -> dict[str, Any]:
         ],
         "warnings": [{"code": w.code, "text": w.text.get(lang)} for w in result.warnings],
         "next_steps": [t.get(lang) for t in result.next_steps],
-        "not_for_this_situation": [
-            {"id": e.resource.id, "why": e.reason.get(lang)} for e in result.excluded
-        ],
+        "not_for_this_situation": [{"id": e.resource.id, "why": e.reason.get(lang)} for e in result.excluded],
     }

@@ -80,14 +80,26 @@ def _error_pages(app: FastAPI) -> None:
     async def recours_error(request: Request, error: RecoursError) -> Response:
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": error.message(lang_of(request)), "details": error.details}, 400)
-        return page(request, "error.html", 400, message=error.message(lang_of(request)), details=error.details)
+        return page(
+            request,
+            "error.html",
+            400,
+            message=error.message(lang_of(request)),
+            details=error.details,
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": str(error.detail)}, error.status_code)
-        return page(request, "error.html", error.status_code, message=None, details=[],
-                    status=error.status_code)
+        return page(
+            request,
+            "error.html",
+            error.status_code,
+            message=None,
+            details=[],
+            status=error.status_code,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, error: RequestValidationError) -> Response:
@@ -104,6 +116,6 @@ def _error_pages(app: FastAPI) -> None:
         return HTMLResponse(
             "<!doctype html><html lang=fr><title>Erreur — Recours</title>"
             "<p>Erreur interne de Recours. Rien de ce que vous avez enregistré n’est perdu.</p>"
-            "<p><a href=\"/\">Retour à l’accueil</a></p></html>",
+            '<p><a href="/">Retour à l’accueil</a></p></html>',
             500,
         )

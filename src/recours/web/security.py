@@ -85,7 +85,11 @@ class SecurityMiddleware:
             await _plain(send_with_headers, 400, "Adresse non autorisée. / Host not allowed.")
             return
         if scope["method"] in UNSAFE_METHODS and _cross_site(headers):
-            await _plain(send_with_headers, 403, "Requête d’un autre site refusée. / Cross-site request refused.")
+            await _plain(
+                send_with_headers,
+                403,
+                "Requête d’un autre site refusée. / Cross-site request refused.",
+            )
             return
 
         path: str = scope["path"]
@@ -122,19 +126,21 @@ class SecurityMiddleware:
         if not secrets.compare_digest(presented.encode(), self.launch_token.encode()):
             await _plain(send, 403, "Lien de lancement non valable. / Invalid launch link.")
             return
-        existing = _cookie(headers, COOKIE)
-        if self.sessions.get(existing) is None:
-            existing, _ = self.sessions.create(self.default_lang)
+        session_id = _cookie(headers, COOKIE)
+        if session_id is None or self.sessions.get(session_id) is None:
+            session_id, _ = self.sessions.create(self.default_lang)
         rest = urlencode([(k, v) for k, v in query if k != "token"])
         location = path + ("?" + rest if rest else "")
-        await send({
-            "type": "http.response.start",
-            "status": 303,
-            "headers": [
-                (b"location", location.encode("latin-1")),
-                (b"set-cookie", session_cookie(existing).encode("latin-1")),
-            ],
-        })
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 303,
+                "headers": [
+                    (b"location", location.encode("latin-1")),
+                    (b"set-cookie", session_cookie(session_id).encode("latin-1")),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": b""})
 
 
@@ -170,9 +176,11 @@ def _cookie(headers: dict[str, str], name: str) -> str | None:
 
 
 async def _plain(send: Send, status: int, text: str) -> None:
-    await send({
-        "type": "http.response.start",
-        "status": status,
-        "headers": [(b"content-type", b"text/plain; charset=utf-8")],
-    })
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"text/plain; charset=utf-8")],
+        }
+    )
     await send({"type": "http.response.body", "body": text.encode()})

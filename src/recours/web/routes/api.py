@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 
@@ -21,7 +21,7 @@ async def orientation(
     situation: Situation,
     request: Request,
     lang: Literal["fr", "en"] = "fr",
-    at: datetime | None = Query(default=None, description="Instant ISO 8601 (défaut : maintenant)."),
+    at: Annotated[datetime | None, Query(description="Instant ISO 8601 (défaut : maintenant).")] = None,
 ) -> dict[str, Any]:
     """Urgent contacts first, then ranked recommendations, warnings and next steps.
 
@@ -38,7 +38,7 @@ async def orientation(
 async def resources(
     request: Request,
     lang: Literal["fr", "en"] = "fr",
-    at: datetime | None = Query(default=None, description="Instant ISO 8601 (défaut : maintenant)."),
+    at: Annotated[datetime | None, Query(description="Instant ISO 8601 (défaut : maintenant).")] = None,
 ) -> list[dict[str, Any]]:
     """Every entry, with ``open_now``, ``closes_at`` and ``next_opening`` at ``at``."""
     config: WebConfig = request.app.state.config

@@ -17,8 +17,10 @@ async def checked_form(request: Request) -> dict[str, list[str]]:
     form = await request.form(max_files=0, max_fields=MAX_FIELDS)
     session = session_of(request)
     sent = form.get("csrf_token")
-    if session is None or not isinstance(sent, str) or not secrets.compare_digest(
-        sent.encode(), session.csrf_token.encode()
+    if (
+        session is None
+        or not isinstance(sent, str)
+        or not secrets.compare_digest(sent.encode(), session.csrf_token.encode())
     ):
         raise HTTPException(status_code=403, detail="csrf")
     fields: dict[str, list[str]] = {}

@@ -50,8 +50,7 @@ async def results(request: Request) -> Response:
         return RedirectResponse(f"/orientation/{_first_incomplete(request, answers)}", status_code=303)
     now = request.app.state.clock()
     result = svc.run(situation, config.knowledge.rules, config.knowledge.directory, now)
-    return page(request, "results.html", result=result, now=now,
-                last_step=questionnaire.steps[-1].id)
+    return page(request, "results.html", result=result, now=now, last_step=questionnaire.steps[-1].id)
 
 
 @router.get("/orientation/{step_id}", response_class=HTMLResponse)

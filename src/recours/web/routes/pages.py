@@ -39,7 +39,8 @@ async def switch_language(request: Request) -> Response:
     lang = parse_lang((fields.get("lang") or [""])[-1])
     if session is not None and lang is not None:
         session.lang = lang
-    return RedirectResponse(local_path((fields.get("next") or [None])[-1]), status_code=303)
+    next_path = (fields.get("next") or ["/"])[-1]
+    return RedirectResponse(local_path(next_path), status_code=303)
 
 
 @router.get("/sortie")
