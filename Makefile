@@ -47,12 +47,12 @@ contracts: $(VENV)/.installed-test
 	$(BIN)/lint-imports
 
 unit: $(VENV)/.installed-test system-deps
-	$(BIN)/pytest -m "not deep" -q
+	$(BIN)/pytest -m "not deep" -q -p no:cacheprovider
 
 test: lint types contracts unit
 
 test-deep: $(VENV)/.installed-test system-deps
-	$(BIN)/pytest -m deep -q
+	$(BIN)/pytest -m deep -q -p no:cacheprovider
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python scripts/bench.py

@@ -29,11 +29,11 @@ def knowledge() -> Knowledge:
     return load_knowledge()
 
 
-def make_app(lang: str = "fr"):  # type: ignore[no-untyped-def]
+def make_app(lang: str = "fr", port: int = PORT):  # type: ignore[no-untyped-def]
     return create_app(
         settings=Settings(lang=None, fixed_time=None),
         launch_token=TOKEN,
-        port=PORT,
+        port=port,
         lang=lang,  # type: ignore[arg-type]
         clock=lambda: SATURDAY_NOON,
     )

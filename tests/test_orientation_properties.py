@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from hypothesis import given
+import pytest
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from recours.adapters.knowledge import load_knowledge
@@ -67,3 +68,10 @@ def test_add_months_lands_on_the_same_day_or_the_month_end(start: date, months: 
     result = add_months(start, months)
     assert (result.year * 12 + result.month) - (start.year * 12 + start.month) == months
     assert result.day == start.day or (result + timedelta(days=1)).month != result.month
+
+
+@pytest.mark.deep
+@settings(max_examples=20_000, deadline=None)
+@given(situations, instants)
+def test_orientation_guarantees_deep(situation: Situation, now: datetime) -> None:
+    test_orientation_guarantees.hypothesis.inner_test(situation, now)  # type: ignore[attr-defined]

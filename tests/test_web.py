@@ -152,7 +152,11 @@ def test_forms_without_the_csrf_token_are_refused(client: TestClient) -> None:
 
 @pytest.mark.parametrize(
     "headers",
-    [{"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"}, {"Origin": "null"}],
+    [
+        {"Origin": "https://evil.example"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site", "Origin": f"http://127.0.0.1:{PORT}"},
+    ],
 )
 def test_cross_site_posts_are_refused_even_with_a_token(client: TestClient, headers: dict[str, str]) -> None:
     token = csrf_of(client)

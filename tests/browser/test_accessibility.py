@@ -1,0 +1,96 @@
+"""axe-core (WCAG 2.1 A/AA and RGAA tags) on every page, in every state: 0 violations."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page
+
+from tests.browser.conftest import base_url, open_context
+from tests.conftest import TOKEN
+
+pytestmark = pytest.mark.browser
+
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "RGAAv4"]
+AXE = Axe()
+
+PAGES = [
+    "/",
+    "/urgence",
+    "/organismes",
+    "/organismes/3018",
+    "/organismes/3020",
+    "/organismes/ofac",
+    "/organismes/sos-cyberharcelement",
+    "/organismes/119",
+    "/organismes/pharos",
+    "/organismes/116006",
+    "/orientation",
+    "/orientation/danger",
+    "/orientation/wellbeing",
+    "/orientation/role",
+    "/orientation/situations",
+    "/orientation/visibility",
+    "/orientation/context",
+    "/orientation/goals",
+    "/sortie-rapide",
+    "/page-qui-n-existe-pas",
+]
+
+
+def violations(page: Page) -> list[str]:
+    results = AXE.run(page, options={"runOnly": {"type": "tag", "values": TAGS}})
+    return [f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in results.response["violations"]]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_has_no_violation(page: Page, path: str) -> None:
+    page.goto(base_url(page) + path)
+    assert violations(page) == []
+
+
+def test_pages_in_error_and_result_states_have_no_violation(page: Page) -> None:
+    base = base_url(page)
+    page.goto(base + "/orientation/situations")
+    page.get_by_role("button", name="Continuer").click()
+    assert violations(page) == []
+    page.goto(base + "/orientation/role")
+    page.get_by_label("la personne visée", exact=True).check()
+    page.get_by_label("Quel âge a la personne visée ?").fill("deux")
+    page.get_by_role("button", name="Continuer").click()
+    assert violations(page) == []
+    page.get_by_label("Quel âge a la personne visée ?").fill("15")
+    page.get_by_role("button", name="Continuer").click()
+    page.goto(base + "/orientation/danger")
+    page.get_by_role(
+        "group", name="Êtes-vous, ou la personne concernée, en danger en ce moment ?"
+    ).get_by_label("Oui").check()
+    page.get_by_role("button", name="Continuer").click()
+    page.goto(base + "/orientation/situations")
+    page.get_by_label("Menaces").check()
+    page.get_by_role("button", name="Continuer").click()
+    page.goto(base + "/orientation/resultats")
+    assert "À faire tout de suite" in page.content()
+    assert violations(page) == []
+    page.goto(base + "/organismes")
+    page.get_by_label("Rechercher un organisme ou un sujet").fill("école")
+    page.get_by_role("button", name="Rechercher").click()
+    assert violations(page) == []
+
+
+def test_english_pages_have_no_violation(page: Page) -> None:
+    page.get_by_role("button", name="English").click()
+    base = base_url(page)
+    for path in ("/", "/organismes/3018", "/orientation/situations"):
+        page.goto(base + path)
+        assert violations(page) == [], path
+
+
+def test_the_access_refused_page_has_no_violation(browser: Browser, server_url: str) -> None:
+    context = open_context(browser, server_url)
+    page = context.new_page()
+    page.goto(server_url + "/")
+    assert "lien de lancement" in page.content()
+    assert violations(page) == []
+    page.goto(f"{server_url}/?token={TOKEN}")
+    context.close()

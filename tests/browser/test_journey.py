@@ -1,0 +1,109 @@
+"""The orientation journey in a real browser, with JavaScript on and off; the quick exit."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import base_url
+
+pytestmark = pytest.mark.browser
+
+
+def answer_school_harassment_of_a_13_year_old(page: Page) -> None:
+    page.get_by_role("link", name="Trouver de l’aide", exact=True).first.click()
+    page.get_by_role("link", name="Commencer").click()
+    expect(page.get_by_text("Étape 1 sur 7")).to_be_visible()
+    page.get_by_role("group", name=re.compile("en danger en ce moment")).get_by_label("Non").check()
+    page.get_by_role("button", name="Continuer").click()
+    page.get_by_label("Non").check()
+    page.get_by_role("button", name="Continuer").click()
+    page.get_by_label("la personne visée", exact=True).check()
+    page.get_by_label("Quel âge a la personne visée ?").fill("13")
+    page.get_by_role("button", name="Continuer").click()
+    page.get_by_label("Harcèlement à l’école").check()
+    page.get_by_label(re.compile("^Harcèlement en ligne")).check()
+    page.get_by_role("button", name="Continuer").click()
+    page.get_by_label(re.compile("^privés")).check()
+    page.get_by_role("button", name="Continuer").click()
+    page.get_by_role("group", name=re.compile("lié à l’école")).get_by_label("Oui").check()
+    page.get_by_role("button", name="Continuer").click()
+    page.get_by_label("En parler à quelqu’un").check()
+    page.get_by_role("button", name="Voir mes résultats").click()
+
+
+@pytest.mark.parametrize("fixture", ["page", "page_without_js"])
+def test_the_questionnaire_leads_a_pupil_to_the_3018(request: pytest.FixtureRequest, fixture: str) -> None:
+    page: Page = request.getfixturevalue(fixture)
+    answer_school_harassment_of_a_13_year_old(page)
+    expect(page.get_by_role("heading", name="Vers qui vous tourner")).to_be_visible()
+    first = page.locator("ol.cards > li").first
+    expect(first.get_by_role("link").first).to_have_attribute("href", "/organismes/3018")
+    expect(first).to_contain_text("Ouvert maintenant")
+    assert "resultats" in page.url and "13" not in page.url
+
+
+def test_the_back_button_keeps_the_answers(page: Page) -> None:
+    page.goto(base_url(page) + "/orientation/role")
+    page.get_by_label("témoin", exact=True).check()
+    page.get_by_role("button", name="Continuer").click()
+    page.get_by_role("link", name="Retour").click()
+    expect(page.get_by_label("témoin", exact=True)).to_be_checked()
+
+
+def test_a_missing_answer_moves_focus_to_the_error_summary_without_losing_the_page(
+    page_without_js: Page,
+) -> None:
+    page = page_without_js
+    page.goto(base_url(page) + "/orientation/situations")
+    page.get_by_role("button", name="Continuer").click()
+    expect(page.get_by_role("alert")).to_contain_text("Merci de choisir une réponse")
+
+
+def test_danger_now_is_one_click_from_any_page(page: Page) -> None:
+    page.goto(base_url(page) + "/organismes/cnil")
+    page.get_by_role("link", name="Je suis en danger maintenant").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vous êtes en danger maintenant")
+    expect(page.locator('a[href="tel:17"]').first).to_be_visible()
+
+
+def test_three_shift_presses_leave_for_the_neutral_site_and_forget_the_session(page: Page) -> None:
+    base = base_url(page)
+    page.goto(base + "/orientation/role")
+    page.get_by_label("la personne visée", exact=True).check()
+    for _ in range(3):
+        page.keyboard.press("Shift")
+    expect(page).to_have_url("https://meteofrance.com/")
+    assert page.evaluate("localStorage.length + sessionStorage.length") == 0
+    page.goto(base + "/orientation/role")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ouvrez Recours avec son lien de lancement")
+
+
+def test_the_quick_exit_button_works_without_javascript(page_without_js: Page) -> None:
+    page = page_without_js
+    base = base_url(page)
+    page.get_by_role("link", name="Quitter rapidement").click()
+    expect(page).to_have_url("https://meteofrance.com/")
+    page.goto(base + "/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ouvrez Recours avec son lien de lancement")
+
+
+def test_the_quick_exit_is_the_first_thing_the_keyboard_reaches(page: Page) -> None:
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "quick-exit"
+
+
+def test_live_search_filters_the_directory(page: Page) -> None:
+    page.goto(base_url(page) + "/organismes")
+    page.get_by_label("Rechercher un organisme ou un sujet").fill("données")
+    expect(page.locator("#directory-results")).not_to_contain_text("3114")
+    expect(page.locator("#directory-results a[href='/organismes/cnil']")).to_be_visible()
+    assert "données" not in page.url
+
+
+def test_english_switch(page: Page) -> None:
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("link", name="Leave quickly")).to_be_visible()
