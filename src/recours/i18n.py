@@ -22,7 +22,7 @@ from recours.domain.common import LANGS, Lang
 
 
 @lru_cache(maxsize=4)
-def translations(lang: Lang) -> gettext.NullTranslations:
+def gettext_for(lang: Lang) -> gettext.NullTranslations:
     if lang == "fr":
         return gettext.NullTranslations()
     po = resources.files("recours") / "locale" / lang / "LC_MESSAGES" / "messages.po"
@@ -32,10 +32,6 @@ def translations(lang: Lang) -> gettext.NullTranslations:
     write_mo(compiled, catalog)
     compiled.seek(0)
     return gettext.GNUTranslations(compiled)
-
-
-def gettext_for(lang: Lang) -> gettext.NullTranslations:
-    return translations(lang)
 
 
 def parse_lang(value: str | None) -> Lang | None:

@@ -10,8 +10,8 @@ from typing import Annotated
 import typer
 from rich.prompt import Prompt
 
-from recours.adapters.clock import now, parse_instant
 from recours.cli.context import STATE, print_json
+from recours.cli.options import AtOption, JsonOption, at_instant
 from recours.cli.text import _
 from recours.domain.orientation import Orientation
 from recours.domain.questionnaire import (
@@ -27,7 +27,6 @@ from recours.domain.situation import Situation
 from recours.errors import BadInput
 from recours.services import orientation as svc
 from recours.services.labels import state_label
-from recours.settings import Settings
 
 
 def orient(
@@ -35,15 +34,12 @@ def orient(
         Path | None,
         typer.Option("--answers", metavar="FICHIER", help=_("Fichier JSON des réponses (pas de questions).")),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help=_("Sortie JSON."))] = False,
-    at: Annotated[
-        str | None,
-        typer.Option("--at", metavar="DATE", help=_("Date et heure ISO 8601 (défaut : maintenant).")),
-    ] = None,
+    as_json: JsonOption = False,
+    at: AtOption = None,
 ) -> None:
     """Vous dit vers qui vous tourner, en commençant par l’urgence."""
     knowledge = STATE.knowledge()
-    instant = parse_instant(at) if at is not None else now(Settings().fixed_time)
+    instant = at_instant(at)
     if answers is not None:
         situation = svc.situation_from_json(_read(answers))
     elif sys.stdin.isatty():

@@ -8,30 +8,26 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from recours.adapters.clock import now, parse_instant
 from recours.cli.context import STATE, print_json
+from recours.cli.options import AtOption, JsonOption, at_instant
 from recours.cli.text import _
 from recours.services import directory as svc
 from recours.services.labels import state_label, status_label
-from recours.settings import Settings
 
 
 def resources(
     resource_id: Annotated[
         str | None, typer.Argument(metavar="ID", help=_("Identifiant d’un organisme (ex. 3018)."))
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help=_("Sortie JSON."))] = False,
-    at: Annotated[
-        str | None,
-        typer.Option("--at", metavar="DATE", help=_("Date et heure ISO 8601 (défaut : maintenant).")),
-    ] = None,
+    as_json: JsonOption = False,
+    at: AtOption = None,
     search: Annotated[
         str | None,
         typer.Option("--search", "-s", help=_("Filtrer par mots (nom, ce qu’il traite).")),
     ] = None,
 ) -> None:
     """Liste les organismes d’aide, ouverts ou fermés maintenant (ou à --at)."""
-    instant = parse_instant(at) if at is not None else now(Settings().fixed_time)
+    instant = at_instant(at)
     directory = STATE.knowledge().directory
     lang = STATE.lang
     if resource_id is not None:
@@ -84,8 +80,9 @@ def _print_one(item: svc.ResourceView, instant: datetime) -> None:
     _section(
         t("Comment le joindre"),
         [
-            f"{c.label.get(lang)} : {c.value}" + (f" ({state_label(s, instant, lang)})" if c.hours else "")
-            for c, s in item.channel_states
+            f"{c.channel.label.get(lang)} : {c.channel.value}"
+            + (f" ({state_label(c.state, instant, lang)})" if c.channel.hours else "")
+            for c in item.channels
         ],
     )
     if r.hours:

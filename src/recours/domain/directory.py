@@ -9,17 +9,18 @@ started the project, stay with a status that explains what replaced them.
 from __future__ import annotations
 
 import re
-from datetime import date
-from typing import Literal
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal, get_args
 
 from pydantic import field_validator, model_validator
 
 from recours.domain.common import StrictModel, Text
-from recours.domain.hours import OpeningHours
+from recours.domain.hours import OpeningHours, OpenState, state_at
 
 Status = Literal["active", "superseded", "no_public_contact", "unverified"]
 Role = Literal["victim", "parent", "witness", "professional"]
-ROLES: tuple[Role, ...] = ("victim", "parent", "witness", "professional")
+ROLES: tuple[Role, ...] = get_args(Role)
 ChannelKind = Literal[
     "phone", "sms", "chat", "messaging", "app", "web_form", "email", "post", "in_person", "website"
 ]
@@ -144,6 +145,17 @@ class Resource(StrictModel):
     def contactable(self) -> bool:
         """Only an active entry may ever be shown as somewhere to turn."""
         return self.status == "active"
+
+
+@dataclass(frozen=True)
+class ChannelState:
+    channel: Channel
+    state: OpenState
+
+
+def channel_states(resource: Resource, at: datetime) -> list[ChannelState]:
+    """Each channel with its own state: its own hours, or else the entry's."""
+    return [ChannelState(c, state_at(c.hours or resource.hours, at)) for c in resource.channels]
 
 
 class Directory(StrictModel):

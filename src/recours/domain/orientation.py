@@ -23,7 +23,15 @@ from babel.dates import format_date
 from pydantic import Field, model_validator
 
 from recours.domain.common import Lang, Placeholders, StrictModel, Text
-from recours.domain.directory import Channel, Directory, Resource, Role, Source
+from recours.domain.directory import (
+    Channel,
+    ChannelState,
+    Directory,
+    Resource,
+    Role,
+    Source,
+    channel_states,
+)
 from recours.domain.hours import OpenState, state_at
 from recours.domain.situation import (
     Flag,
@@ -207,12 +215,6 @@ def _target(rule: UrgentRule | RecommendRule | ExcludeRule | WarningRule) -> str
 
 
 @dataclass(frozen=True)
-class ChannelState:
-    channel: Channel
-    state: OpenState
-
-
-@dataclass(frozen=True)
 class UrgentContact:
     resource: Resource
     why: Text
@@ -347,9 +349,7 @@ def _recommendations(
                 rank=rank,
                 why=[r.why.fill(values) for r in sorted(all_rules, key=lambda r: -r.weight)],
                 what_to_do=top.what_to_do.fill(values),
-                channels=[
-                    ChannelState(c, state_at(c.hours or resource.hours, now)) for c in resource.channels
-                ],
+                channels=channel_states(resource, now),
                 state=state_at(resource.hours, now),
                 rule_ids=[r.id for r in all_rules],
             )

@@ -8,7 +8,7 @@ optional: missing means "unknown", never "no".
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field, field_validator
 
@@ -33,35 +33,11 @@ SituationKind = Literal[
     "domestic_violence",
     "child_in_danger",
 ]
-SITUATION_KINDS: tuple[SituationKind, ...] = (
-    "cyberharassment",
-    "school_harassment",
-    "intimate_images",
-    "sextortion",
-    "identity_theft",
-    "sexist_sexual_violence",
-    "violent_content",
-    "personal_data",
-    "hacked_account",
-    "insult_defamation",
-    "threats",
-    "doxxing",
-    "hate_speech",
-    "digital_practices",
-    "domestic_violence",
-    "child_in_danger",
-)
+SITUATION_KINDS: tuple[SituationKind, ...] = get_args(SituationKind)
 Visibility = Literal["public", "private", "both", "unknown"]
-VISIBILITIES: tuple[Visibility, ...] = ("public", "private", "both", "unknown")
+VISIBILITIES: tuple[Visibility, ...] = get_args(Visibility)
 Goal = Literal["talk", "remove_content", "file_complaint", "protect_data", "legal_advice", "technical_help"]
-GOALS: tuple[Goal, ...] = (
-    "talk",
-    "remove_content",
-    "file_complaint",
-    "protect_data",
-    "legal_advice",
-    "technical_help",
-)
+GOALS: tuple[Goal, ...] = get_args(Goal)
 Flag = Literal[
     "immediate_danger",
     "suicidal_thoughts",
@@ -70,14 +46,7 @@ Flag = Literal[
     "school_related",
     "money_demanded",
 ]
-FLAGS: tuple[Flag, ...] = (
-    "immediate_danger",
-    "suicidal_thoughts",
-    "cannot_speak",
-    "author_known",
-    "school_related",
-    "money_demanded",
-)
+FLAGS: tuple[Flag, ...] = get_args(Flag)
 
 # The age of majority in France (Code civil, art. 414).
 MAJORITY = 18

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from recours.domain.common import Lang, Text
-from recours.domain.directory import Category, Channel, Directory, Resource
+from recours.domain.directory import Category, Channel, ChannelState, Directory, Resource, channel_states
 from recours.domain.hours import OpenState, state_at
 from recours.errors import UnknownResource
 
@@ -17,14 +17,14 @@ from recours.errors import UnknownResource
 class ResourceView:
     resource: Resource
     state: OpenState
-    channel_states: list[tuple[Channel, OpenState]]
+    channels: list[ChannelState]
 
 
 def view(resource: Resource, at: datetime) -> ResourceView:
     return ResourceView(
         resource=resource,
         state=state_at(resource.hours, at),
-        channel_states=[(c, state_at(c.hours or resource.hours, at)) for c in resource.channels],
+        channels=channel_states(resource, at),
     )
 
 
@@ -116,7 +116,7 @@ def resource_json(item: ResourceView, lang: Lang) -> dict[str, Any]:
         "alternatives": r.alternatives,
         **state_json(item.state),
         "hours": r.hours.summary.get(lang) if r.hours else None,
-        "channels": [channel_json(c, s, lang) for c, s in item.channel_states],
+        "channels": [channel_json(c.channel, c.state, lang) for c in item.channels],
         "summary": r.summary.get(lang),
         "handles": [t.get(lang) for t in r.handles],
         "does_not_handle": [t.get(lang) for t in r.does_not_handle],

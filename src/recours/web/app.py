@@ -54,7 +54,6 @@ def create_app(
         knowledge=knowledge,
         exit_url=settings.exit_url,
         default_lang=settings.lang or lang,
-        fixed_time=settings.fixed_time,
     )
     app.state.clock = clock or (lambda: clock_now(settings.fixed_time))
     sessions = SessionStore()

@@ -22,7 +22,6 @@ class WebConfig:
     knowledge: Knowledge
     exit_url: str
     default_lang: Lang
-    fixed_time: datetime | None
 
 
 def make_environment() -> Environment:
