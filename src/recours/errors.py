@@ -14,6 +14,14 @@ Tree::
     │   ├── InvalidDateTime      a date or time that cannot be read
     │   └── UnknownResource      no directory entry has this id
     ├── KnowledgeError           exit 2 — a packaged data file is invalid (a bug)
+    ├── VaultError               exit 2 — the vault cannot be used as asked
+    │   ├── VaultNotFound        no vault at this place
+    │   ├── VaultExists          creating a vault where one already is
+    │   ├── WrongPassphrase      neither the passphrase nor the recovery key opens it
+    │   ├── VaultDamaged         the vault's own files cannot be read (see ``verify``)
+    │   ├── ItemNotFound         no item with this id
+    │   ├── RefusedEvidence      Recours must not keep this (intimate images of a minor)
+    │   └── StorageFailure       disk full, I/O or permission error; nothing was changed
     └── ProblemFound             exit 1 — the command ran and found a problem
 
 Exit codes (ARCHITECTURE.md, conventions): 0 success, 1 a problem was found,
@@ -61,6 +69,38 @@ class UnknownResource(BadInput):
 
 class KnowledgeError(RecoursError):
     """A data file shipped with Recours failed validation: a bug, never the user's fault."""
+
+
+class VaultError(RecoursError):
+    """The vault cannot be used as asked."""
+
+
+class VaultNotFound(VaultError):
+    """No vault at the given place."""
+
+
+class VaultExists(VaultError):
+    """A vault already exists where one was to be created."""
+
+
+class WrongPassphrase(VaultError):
+    """Neither the passphrase nor the recovery key opens the vault."""
+
+
+class VaultDamaged(VaultError):
+    """The vault's own files cannot be read; ``recours verify`` says more."""
+
+
+class ItemNotFound(VaultError):
+    """No item of the vault has this id."""
+
+
+class RefusedEvidence(VaultError):
+    """Recours must not keep this item (intimate images of a minor)."""
+
+
+class StorageFailure(VaultError):
+    """Disk full, I/O or permission error. The operation was undone; the vault is intact."""
 
 
 class ProblemFound(RecoursError):

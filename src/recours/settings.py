@@ -6,9 +6,11 @@ Every setting can be given as an environment variable ``RECOURS_<NAME>``.
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from platformdirs import user_data_path
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -36,3 +38,13 @@ class Settings(BaseSettings):
         default=None,
         description="Pretend it is this time (ISO 8601, with offset) for opening hours; demos and tests.",
     )
+    vault: Path | None = Field(
+        default=None, description="Folder of the evidence vault (default: the user data folder)."
+    )
+    passphrase: SecretStr | None = Field(
+        default=None,
+        description="Vault passphrase for non-interactive use (prefer --passphrase-file).",
+    )
+
+    def vault_path(self) -> Path:
+        return self.vault or user_data_path("recours", appauthor=False) / "coffre"

@@ -23,7 +23,7 @@ class CliState:
 
     @property
     def out(self) -> Console:
-        return Console(highlight=False, soft_wrap=False)
+        return Console(highlight=False, soft_wrap=True)
 
     @property
     def err(self) -> Console:

@@ -14,6 +14,7 @@ import typer
 from typer.exceptions import TyperException
 
 from recours import __version__
+from recours.cli import vault as vault_cli
 from recours.cli.context import STATE
 from recours.cli.orient import orient
 from recours.cli.resources import resources
@@ -36,6 +37,21 @@ app.command("resources", help=_("Liste les organismes d’aide, ouverts ou ferm�
 )
 app.command("orient", help=_("Vous dit vers qui vous tourner, en commençant par l’urgence."))(orient)
 app.command("serve", help=_("Lance l’application web locale (127.0.0.1)."))(serve)
+app.add_typer(vault_cli.vault_app, name="vault")
+for name, command in (
+    ("add", vault_cli.add),
+    ("note", vault_cli.note),
+    ("url", vault_cli.url),
+    ("list", vault_cli.list_),
+    ("show", vault_cli.show),
+    ("export-item", vault_cli.export_item),
+    ("delete", vault_cli.delete),
+    ("tag", vault_cli.tag),
+    ("verify", vault_cli.verify),
+    ("receipt", vault_cli.receipt),
+    ("repair", vault_cli.repair),
+):
+    app.command(name)(command)
 
 
 @app.callback(invoke_without_command=True)

@@ -1,0 +1,638 @@
+"""The vault on disk: ``vault.toml`` (wrapped keys), ``index.db`` (SQLCipher), ``blobs/`` (age).
+
+Layout (ARCHITECTURE.md)::
+
+    <vault>/vault.toml      format, vault id, key slots (wrapped keys only)
+    <vault>/index.db        SQLCipher database: items, tags, custody log
+    <vault>/blobs/xx/<id>   age-encrypted originals, named by random ids
+    <vault>/tmp/            staging for atomic writes (only ciphertext ever lands here)
+
+Write order for an item (research B.9 D2): the blob is encrypted while streaming into
+``tmp/`` (the SHA-256 of the original is computed in the same pass), fsynced, renamed into
+``blobs/``, the folder fsynced; only then is the database row committed together with its
+custody entry, in one transaction. A crash before the commit leaves an orphan blob,
+never a row without its blob. Deletion commits first, then erases the blob.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import secrets
+import sqlite3
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import pyrage
+from pyrage import x25519
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    insert,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.pool import NullPool
+from sqlcipher3 import dbapi2 as sqlcipher
+
+from recours.adapters import vault_keys as keys
+from recours.adapters.storage import Storage, storage_failure
+from recours.domain.custody import GENESIS, StoredEntry, canonical, entry_hash
+from recours.domain.evidence import BlobWritten, ItemRecord, StoredItem
+from recours.errors import (
+    ItemNotFound,
+    StorageFailure,
+    VaultDamaged,
+    VaultExists,
+    VaultNotFound,
+    WrongPassphrase,
+)
+
+SCHEMA_VERSION = 1
+KEY_FILE = "vault.toml"
+DB_FILE = "index.db"
+FAILURES_FILE = "unlock-failures"
+# Chunk read from the source while hashing and encrypting; age itself uses 64 KiB chunks.
+CHUNK = 1024 * 1024
+
+metadata = MetaData()
+meta_table = Table(
+    "meta", metadata, Column("key", String, primary_key=True), Column("value", Text, nullable=False)
+)
+items_table = Table(
+    "items",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("kind", String, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String, nullable=False),
+    Column("blob", String, nullable=False, unique=True),
+    Column("blob_size", Integer, nullable=False),
+    Column("blob_sha256", String, nullable=False),
+    Column("mime", String, nullable=False),
+    Column("added_at", String, nullable=False),
+    Column("metadata", Text, nullable=False),
+    Column("metadata_sha256", String, nullable=False),
+    Column("tags", Text, nullable=False),
+    Column("deleted_at", String, nullable=True),
+)
+custody_table = Table(
+    "custody",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("entry", Text, nullable=False),
+    Column("prev_hash", String, nullable=False),
+    Column("hash", String, nullable=False),
+)
+# The log is append-only inside the database too; the hash chain is what proves it.
+_APPEND_ONLY = (
+    "CREATE TRIGGER IF NOT EXISTS custody_no_update BEFORE UPDATE ON custody "
+    "BEGIN SELECT RAISE(ABORT, 'custody log is append-only'); END",
+    "CREATE TRIGGER IF NOT EXISTS custody_no_delete BEFORE DELETE ON custody "
+    "BEGIN SELECT RAISE(ABORT, 'custody log is append-only'); END",
+)
+
+
+class _HashingReader(io.RawIOBase):
+    """Reads the source once: hashes, counts and keeps the first bytes for type sniffing."""
+
+    def __init__(self, source: BinaryIO, progress: Callable[[int], None] | None) -> None:
+        self.source = source
+        self.digest = hashlib.sha256()
+        self.size = 0
+        self.head = b""
+        self.progress = progress
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer)
+        data = self.source.read(min(len(view), CHUNK))
+        if not data:
+            return 0
+        view[: len(data)] = data
+        self.digest.update(data)
+        self.size += len(data)
+        if len(self.head) < 4096:
+            self.head += data[: 4096 - len(self.head)]
+        if self.progress:
+            self.progress(len(data))
+        return len(data)
+
+
+class _StorageWriter(io.RawIOBase):
+    """Where age writes ciphertext: through the storage port, hashing as it goes."""
+
+    def __init__(self, storage: Storage, handle: BinaryIO, path: Path) -> None:
+        self.storage, self.handle, self.path = storage, handle, path
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        chunk = bytes(data)
+        self.storage.write(self.handle, self.path, chunk)
+        self.digest.update(chunk)
+        self.size += len(chunk)
+        return len(chunk)
+
+
+class _HashingSink(io.RawIOBase):
+    """Receives decrypted bytes: hashes and counts them, passes them on if asked."""
+
+    def __init__(self, target: BinaryIO | None) -> None:
+        self.target = target
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        chunk = bytes(data)
+        self.digest.update(chunk)
+        self.size += len(chunk)
+        if self.target is not None:
+            self.target.write(chunk)
+        return len(chunk)
+
+
+class Vault:
+    """An unlocked vault. Close it (or use it as a context manager) to forget its keys."""
+
+    def __init__(self, path: Path, key_file: keys.KeyFile, master: bytes, storage: Storage) -> None:
+        self.path = path
+        self.key_file = key_file
+        self.storage = storage
+        self._identity = x25519.Identity.from_str(keys.unwrap_identity(master, key_file))
+        self._recipient = self._identity.to_public()
+        self._engine = _engine(path / DB_FILE, keys.derived(master, "database"))
+        self._check_database()
+
+    # -- life cycle ------------------------------------------------------------------
+
+    @classmethod
+    def create(
+        cls,
+        path: Path,
+        passphrase: str,
+        *,
+        now: str,
+        storage: Storage | None = None,
+        cost: keys.KdfCost = keys.STRONG,
+    ) -> tuple[Vault, str]:
+        """Create a vault; returns it open, with the recovery key text to show once."""
+        storage = storage or Storage()
+        if (path / KEY_FILE).exists():
+            raise VaultExists(f"Un coffre existe déjà ici : {path}.", f"A vault already exists here: {path}.")
+        if path.exists() and any(path.iterdir()):
+            raise VaultExists(
+                f"Le dossier {path} n’est pas vide : choisissez un dossier vide ou nouveau.",
+                f"The folder {path} is not empty: choose an empty or new folder.",
+            )
+        try:
+            for folder in (path, path / "blobs", path / "tmp"):
+                folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            raise storage_failure(exc) from exc
+        master, recovery = keys.new_master_key(), secrets.token_bytes(32)
+        vault_id = uuid.uuid4().hex
+        identity = x25519.Identity.generate()
+        nonce, wrapped = keys.wrap_identity(master, vault_id, str(identity))
+        key_file = keys.KeyFile(
+            vault_id=vault_id,
+            created_at=now,
+            slots=(
+                keys.wrap_passphrase_slot(master, vault_id, passphrase, cost),
+                keys.wrap_recovery_slot(master, vault_id, recovery),
+            ),
+            identity_nonce=nonce,
+            identity_wrapped=wrapped,
+        )
+        # The database first, then the key file: a crash in between leaves a folder with
+        # no vault.toml, which is "no vault" and can be created again.
+        engine = _engine(path / DB_FILE, keys.derived(master, "database"))
+        with engine.begin() as db:
+            metadata.create_all(db)
+            for statement in _APPEND_ONLY:
+                db.execute(text(statement))
+            db.execute(
+                insert(meta_table),
+                [
+                    {"key": "schema_version", "value": str(SCHEMA_VERSION)},
+                    {"key": "vault_id", "value": vault_id},
+                ],
+            )
+            _append(db, {"action": "create", "at": now, "vault": vault_id})
+        engine.dispose()
+        storage.write_atomic(path / KEY_FILE, keys.render_key_file(key_file), path / "tmp")
+        return cls(path, key_file, master, storage), keys.recovery_text(recovery)
+
+    @classmethod
+    def open(
+        cls,
+        path: Path,
+        *,
+        passphrase: str | None = None,
+        recovery: str | None = None,
+        storage: Storage | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> Vault:
+        key_file = read_key_file(path)
+        master = None
+        if recovery is not None:
+            secret = keys.parse_recovery(recovery)
+            master = keys.unwrap(key_file, recovery=secret) if secret else None
+        elif passphrase is not None:
+            master = keys.unwrap(key_file, passphrase=passphrase)
+        if master is None:
+            _remember_failure(path, sleep)
+            raise WrongPassphrase(
+                "Phrase secrète ou clé de récupération incorrecte. Vérifiez les majuscules et la "
+                "disposition du clavier. Après plusieurs essais, chaque nouvel essai est un peu plus lent.",
+                "Wrong passphrase or recovery key. Check capital letters and the keyboard layout. After "
+                "several attempts, each new attempt is a little slower.",
+            )
+        _forget_failures(path)
+        return cls(path, key_file, master, storage or Storage())
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> Vault:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    @property
+    def vault_id(self) -> str:
+        return self.key_file.vault_id
+
+    # -- blobs -------------------------------------------------------------------------
+
+    def blob_path(self, blob: str) -> Path:
+        return self.path / "blobs" / blob[:2] / blob
+
+    def write_blob(self, source: BinaryIO, progress: Callable[[int], None] | None = None) -> BlobWritten:
+        """Encrypt ``source`` into a new durable blob, hashing the original in the same pass."""
+        blob = secrets.token_hex(16)
+        final = self.blob_path(blob)
+        reader = _HashingReader(source, progress)
+        with self.storage.temp_file(self.path / "tmp") as (temp, handle):
+            writer = _StorageWriter(self.storage, handle, temp)
+            try:
+                pyrage.encrypt_io(reader, writer, [self._recipient])
+            except pyrage.EncryptError as exc:
+                raise StorageFailure(
+                    "Le chiffrement a échoué ; rien n’a été ajouté.", "Encryption failed; nothing was added."
+                ) from exc
+            except OSError as exc:  # raised through pyrage from our writer or reader
+                cause = exc.__cause__ or exc.__context__
+                if isinstance(cause, StorageFailure):
+                    raise cause from exc
+                raise storage_failure(exc) from exc
+            self.storage.fsync(handle, temp)
+        self.storage.rename(temp, final)
+        self.storage.fsync_dir(final.parent)
+        return BlobWritten(
+            blob, reader.size, reader.digest.hexdigest(), writer.size, writer.digest.hexdigest(), reader.head
+        )
+
+    def read_blob(self, blob: str, target: BinaryIO | None = None) -> tuple[int, str]:
+        """Decrypt a blob into ``target`` (or only hash it); returns (size, SHA-256) of the original.
+
+        Raises :class:`VaultDamaged` when the blob fails authentication. Whatever was written
+        to ``target`` before must then be discarded by the caller (age streams plaintext
+        before the end is authenticated: research B.3).
+        """
+        sink = _HashingSink(target)
+        try:
+            with open(self.blob_path(blob), "rb") as encrypted:
+                pyrage.decrypt_io(encrypted, sink, [self._identity])
+        except FileNotFoundError as exc:
+            raise VaultDamaged("Fichier chiffré manquant.", "Encrypted file missing.") from exc
+        except (OSError, pyrage.DecryptError) as exc:
+            raise VaultDamaged(
+                "Un fichier chiffré du coffre est altéré et ne peut pas être déchiffré.",
+                "An encrypted file of the vault was altered and cannot be decrypted.",
+            ) from exc
+        return sink.size, sink.digest.hexdigest()
+
+    def blob_sizes(self) -> dict[str, int]:
+        sizes: dict[str, int] = {}
+        for folder in (self.path / "blobs").iterdir():
+            if folder.is_dir():
+                for blob in folder.iterdir():
+                    sizes[blob.name] = blob.stat().st_size
+        return sizes
+
+    def erase_blob(self, blob: str) -> None:
+        path = self.blob_path(blob)
+        self.storage.unlink(path)
+        self.storage.fsync_dir(path.parent)
+
+    def temp_leftovers(self) -> list[Path]:
+        return sorted((self.path / "tmp").glob("*.tmp"))
+
+    def remove_temp(self, path: Path) -> None:
+        if path.parent != self.path / "tmp":
+            raise ValueError("only files of the vault's tmp/ folder can be removed this way")
+        self.storage.unlink(path)
+
+    def blob_sha256(self, blob: str) -> str:
+        """SHA-256 of the encrypted file as it is on disk."""
+        with open(self.blob_path(blob), "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+
+    # -- database ----------------------------------------------------------------------
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Connection]:
+        try:
+            with self._engine.begin() as db:
+                yield db
+        except OperationalError as exc:
+            original = exc.orig
+            if isinstance(original, sqlite3.OperationalError | sqlcipher.OperationalError) and "full" in str(
+                original
+            ):
+                raise storage_failure(OSError(28, "No space left on device")) from exc
+            raise
+
+    def _check_database(self) -> None:
+        try:
+            with self._engine.connect() as db:
+                version = db.execute(
+                    select(meta_table.c.value).where(meta_table.c.key == "schema_version")
+                ).scalar()
+                vault_id = db.execute(
+                    select(meta_table.c.value).where(meta_table.c.key == "vault_id")
+                ).scalar()
+        except DatabaseError as exc:
+            raise VaultDamaged(
+                "La base du coffre (index.db) est illisible : elle a été altérée ou remplacée.",
+                "The vault database (index.db) is unreadable: it was altered or replaced.",
+            ) from exc
+        if version != str(SCHEMA_VERSION) or vault_id != self.vault_id:
+            raise VaultDamaged(
+                "La base du coffre ne correspond pas à ce coffre.",
+                "The vault database does not match this vault.",
+            )
+
+    def add_item(
+        self, record: ItemRecord, tags: Sequence[str], item_metadata: Mapping[str, Any], at: str
+    ) -> None:
+        """Commit an item whose blob is already durable, with its custody entry, atomically."""
+        with self._transaction() as db:
+            db.execute(
+                insert(items_table).values(
+                    **record.as_entry(),
+                    metadata=json.dumps(item_metadata, ensure_ascii=False, sort_keys=True),
+                    tags=json.dumps(list(tags), ensure_ascii=False),
+                    deleted_at=None,
+                )
+            )
+            _append(
+                db,
+                {
+                    "action": "add",
+                    "at": at,
+                    "item": record.id,
+                    "record": record.as_entry(),
+                    "tags": list(tags),
+                },
+            )
+
+    def set_tags(self, item_id: str, tags: Sequence[str], at: str) -> None:
+        with self._transaction() as db:
+            _live_row(db, item_id)
+            db.execute(
+                update(items_table)
+                .where(items_table.c.id == item_id)
+                .values(tags=json.dumps(list(tags), ensure_ascii=False))
+            )
+            _append(db, {"action": "tags", "at": at, "item": item_id, "tags": list(tags)})
+
+    def mark_deleted(self, item_id: str, at: str) -> str:
+        """Record the deletion (row + custody entry); returns the blob to erase afterwards."""
+        with self._transaction() as db:
+            row = _live_row(db, item_id)
+            db.execute(update(items_table).where(items_table.c.id == item_id).values(deleted_at=at))
+            _append(db, {"action": "delete", "at": at, "item": item_id})
+            return str(row.blob)
+
+    def append_event(self, entry: Mapping[str, Any]) -> None:
+        with self._transaction() as db:
+            _append(db, dict(entry))
+
+    def items(self) -> list[tuple[StoredItem, dict[str, Any], str | None]]:
+        """Every item row: (item, its metadata, when it was deleted or None)."""
+        with self._engine.connect() as db:
+            rows = db.execute(select(items_table).order_by(items_table.c.added_at, items_table.c.id)).all()
+        result = []
+        for row in rows:
+            record = ItemRecord(**{name: getattr(row, name) for name in ItemRecord.__dataclass_fields__})
+            stored = StoredItem(record=record, tags=json.loads(row.tags), deleted=row.deleted_at is not None)
+            result.append((stored, json.loads(row.metadata), row.deleted_at))
+        return result
+
+    def item(self, item_id: str) -> tuple[StoredItem, dict[str, Any]]:
+        for stored, item_metadata, deleted_at in self.items():
+            if stored.record.id == item_id and deleted_at is None:
+                return stored, item_metadata
+        raise _no_item(item_id)
+
+    def custody(self) -> list[StoredEntry]:
+        with self._engine.connect() as db:
+            rows = db.execute(select(custody_table).order_by(custody_table.c.seq)).all()
+        return [StoredEntry(row.seq, json.loads(row.entry), row.prev_hash, row.hash) for row in rows]
+
+    def count_items(self) -> int:
+        with self._engine.connect() as db:
+            return int(db.execute(text("SELECT count(*) FROM items WHERE deleted_at IS NULL")).scalar() or 0)
+
+    def integrity_check(self) -> list[str]:
+        """SQLite's structural check plus SQLCipher's check of every page's HMAC."""
+        try:
+            with self._engine.connect() as db:
+                rows = list(db.execute(text("PRAGMA cipher_integrity_check")).all())
+                rows += [r for r in db.execute(text("PRAGMA integrity_check")).all() if r[0] != "ok"]
+        except DatabaseError as exc:
+            return [str(exc.orig)]
+        return [str(r[0]) for r in rows]
+
+    # -- keys --------------------------------------------------------------------------
+
+    def change_passphrase(self, old: str, new: str, at: str) -> None:
+        """Rewrap the master key under a new passphrase: one slot rewritten, no data touched."""
+        master = keys.unwrap(read_key_file(self.path), passphrase=old)
+        if master is None:
+            raise WrongPassphrase("L’ancienne phrase secrète est incorrecte.", "The old passphrase is wrong.")
+        cost = self.key_file.slot("passphrase").cost or keys.STRONG
+        slot = keys.wrap_passphrase_slot(master, self.vault_id, new, cost)
+        updated = keys.replace_slot(self.key_file, slot)
+        self.storage.write_atomic(self.path / KEY_FILE, keys.render_key_file(updated), self.path / "tmp")
+        self.key_file = updated
+        self.append_event({"action": "passphrase", "at": at})
+
+
+class LocalVaults:
+    """Vaults in folders of this computer (the :class:`VaultFactory` of local mode)."""
+
+    def __init__(
+        self,
+        storage: Storage | None = None,
+        cost: keys.KdfCost = keys.STRONG,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.storage = storage or Storage()
+        self.cost = cost
+        self.sleep = sleep
+
+    def create(self, path: Path, passphrase: str, *, now: str) -> tuple[Vault, str]:
+        return Vault.create(path, passphrase, now=now, storage=self.storage, cost=self.cost)
+
+    def open(self, path: Path, secret: str) -> Vault:
+        """Open with the passphrase, or with the recovery key when ``secret`` has its shape."""
+        if keys.parse_recovery(secret) is not None:
+            return Vault.open(path, recovery=secret, storage=self.storage, sleep=self.sleep)
+        return Vault.open(path, passphrase=secret, storage=self.storage, sleep=self.sleep)
+
+    def erase(self, path: Path) -> None:
+        crypto_erase(path)
+
+
+def read_key_file(path: Path) -> keys.KeyFile:
+    try:
+        data = (path / KEY_FILE).read_bytes()
+    except FileNotFoundError:
+        raise VaultNotFound(
+            f"Aucun coffre ici : {path}. Créez-en un avec « recours vault init ».",
+            f"No vault here: {path}. Create one with “recours vault init”.",
+        ) from None
+    except OSError as exc:
+        raise storage_failure(exc) from exc
+    return keys.parse_key_file(data)
+
+
+def crypto_erase(path: Path) -> None:
+    """Quick delete: destroy the key file first (instant crypto-erasure), then remove the rest.
+
+    Overwriting in place is only a best effort on SSDs and copy-on-write file systems (shred(1)
+    CAUTION); what makes the data unreadable is that no copy of the wrapped keys remains in
+    the vault. Old copies left by earlier passphrase changes still need the old passphrase.
+    """
+    key_file = path / KEY_FILE
+    if not key_file.exists():
+        raise VaultNotFound(f"Aucun coffre ici : {path}.", f"No vault here: {path}.")
+    size = key_file.stat().st_size
+    with open(key_file, "r+b") as handle:
+        handle.write(secrets.token_bytes(max(size, 4096)))
+        handle.flush()
+        os.fsync(handle.fileno())
+    key_file.unlink()
+    graveyard = path.with_name(f".{path.name}.deleted-{secrets.token_hex(4)}")
+    path.rename(graveyard)
+    for root, folders, files in os.walk(graveyard, topdown=False):
+        for name in files:
+            Path(root, name).unlink(missing_ok=True)
+        for name in folders:
+            Path(root, name).rmdir()
+    graveyard.rmdir()
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+
+def _engine(db_path: Path, key: bytes) -> Engine:
+    def connect() -> Any:
+        connection = sqlcipher.connect(str(db_path), timeout=30, check_same_thread=False)
+        connection.isolation_level = None  # transactions are begun explicitly below
+        # SQLCipher would print its own errors on the user's terminal; we report them ourselves.
+        connection.execute("PRAGMA cipher_log_level = NONE")
+        # A raw 256-bit key: no second KDF inside SQLCipher (ARCHITECTURE.md).
+        connection.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        connection.execute("PRAGMA foreign_keys = ON")
+        connection.execute("PRAGMA journal_mode = WAL")
+        # FULL: a committed transaction survives a power cut, so an acknowledged item too.
+        connection.execute("PRAGMA synchronous = FULL")
+        return connection
+
+    engine = create_engine("sqlite://", creator=connect, module=sqlcipher, poolclass=NullPool)
+
+    @event.listens_for(engine, "begin")
+    def _immediate(db: Connection) -> None:
+        # Take the write lock at BEGIN so two writers wait instead of failing mid-way.
+        db.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def _append(db: Connection, entry: dict[str, Any]) -> None:
+    last = db.execute(
+        select(custody_table.c.seq, custody_table.c.hash).order_by(custody_table.c.seq.desc()).limit(1)
+    ).first()
+    seq, previous = (last.seq + 1, last.hash) if last else (1, GENESIS)
+    entry = {**entry, "seq": seq}
+    db.execute(
+        insert(custody_table).values(
+            seq=seq,
+            entry=canonical(entry).decode("utf-8"),
+            prev_hash=previous,
+            hash=entry_hash(previous, entry),
+        )
+    )
+
+
+def _live_row(db: Connection, item_id: str) -> Any:
+    row = db.execute(
+        select(items_table).where(items_table.c.id == item_id, items_table.c.deleted_at.is_(None))
+    ).first()
+    if row is None:
+        raise _no_item(item_id)
+    return row
+
+
+def _no_item(item_id: str) -> ItemNotFound:
+    return ItemNotFound(
+        f"Aucun élément « {item_id} » dans le coffre. « recours list » donne la liste.",
+        f"No item “{item_id}” in the vault. “recours list” lists them.",
+    )
+
+
+def _remember_failure(path: Path, sleep: Callable[[float], None]) -> None:
+    """Count failed unlocks; from the fourth, wait 1, 2, 4… up to 30 s. Never wipe (research B.11.4)."""
+    marker = path / FAILURES_FILE
+    try:
+        count = int(marker.read_text().strip() or 0) + 1
+    except (OSError, ValueError):
+        count = 1
+    with suppress(OSError):
+        marker.write_text(str(count))
+    if count > 3:
+        sleep(min(30.0, 2.0 ** (count - 4)))
+
+
+def _forget_failures(path: Path) -> None:
+    (path / FAILURES_FILE).unlink(missing_ok=True)

@@ -1,0 +1,439 @@
+"""Vault commands: ``recours vault init|passphrase|panic`` and the evidence commands
+(``add``, ``note``, ``url``, ``list``, ``show``, ``export-item``, ``delete``, ``tag``, ``verify``,
+``receipt``, ``repair``)."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from recours.adapters.clock import now
+from recours.adapters.vault_store import LocalVaults
+from recours.cli.context import STATE, print_json
+from recours.cli.options import JsonOption
+from recours.cli.text import _
+from recours.errors import EXIT_PROBLEM, BadInput, ProblemFound
+from recours.services import vault as svc
+from recours.services.ports import EvidenceStore
+from recours.settings import Settings
+
+# Show a progress bar only when the work may take more than about a second.
+PROGRESS_BYTES = 32 * 1024 * 1024
+
+VaultOption = Annotated[
+    Path | None,
+    typer.Option("--vault", metavar="DOSSIER", help=_("Dossier du coffre (défaut : RECOURS_VAULT).")),
+]
+PassFileOption = Annotated[
+    Path | None,
+    typer.Option("--passphrase-file", metavar="FICHIER", help=_("Lire la phrase secrète dans ce fichier.")),
+]
+TagOption = Annotated[list[str] | None, typer.Option("--tag", "-t", help=_("Étiquette (répétable)."))]
+
+vault_app = typer.Typer(help=_("Créer, protéger ou effacer le coffre de preuves."), no_args_is_help=True)
+
+
+def vaults() -> LocalVaults:
+    return LocalVaults()
+
+
+def vault_path(option: Path | None) -> Path:
+    return (option or Settings().vault_path()).expanduser()
+
+
+def read_secret(passphrase_file: Path | None, prompt: str) -> str:
+    """--passphrase-file, then RECOURS_PASSPHRASE, then a hidden prompt in a terminal."""
+    if passphrase_file is not None:
+        try:
+            return passphrase_file.read_text(encoding="utf-8").splitlines()[0]
+        except (OSError, IndexError, UnicodeDecodeError):
+            raise BadInput(
+                f"Impossible de lire la phrase secrète dans {passphrase_file}.",
+                f"Cannot read the passphrase from {passphrase_file}.",
+            ) from None
+    secret = Settings().passphrase
+    if secret is not None:
+        return secret.get_secret_value()
+    if sys.stdin.isatty():
+        return getpass.getpass(prompt)
+    raise BadInput(
+        "Phrase secrète nécessaire : donnez --passphrase-file FICHIER ou la variable RECOURS_PASSPHRASE.",
+        "Passphrase needed: give --passphrase-file FILE or the RECOURS_PASSPHRASE variable.",
+    )
+
+
+@contextmanager
+def opened(option: Path | None, passphrase_file: Path | None) -> Iterator[EvidenceStore]:
+    path = vault_path(option)
+    secret = read_secret(passphrase_file, STATE._("Phrase secrète du coffre : "))
+    vault = vaults().open(path, secret)
+    try:
+        yield vault
+    finally:
+        vault.close()
+
+
+@contextmanager
+def byte_progress(total: int, label: str) -> Iterator[Any]:
+    """A progress callback (bytes done); a visible bar only for large work."""
+    if total < PROGRESS_BYTES:
+        yield None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=STATE.err, transient=True) as progress:
+        task = progress.add_task(label, total=total)
+        yield lambda done: progress.advance(task, done)
+
+
+# -- vault ----------------------------------------------------------------------------------
+
+
+@vault_app.command("init")
+def init(
+    vault: VaultOption = None,
+    passphrase_file: PassFileOption = None,
+    minor: Annotated[bool, typer.Option("--minor", help=_("La personne visée est mineure."))] = False,
+) -> None:
+    """Crée un coffre chiffré protégé par une phrase secrète."""
+    path = vault_path(vault)
+    t = STATE._
+    secret = read_secret(passphrase_file, t("Choisissez une phrase secrète : "))
+    interactive = passphrase_file is None and Settings().passphrase is None and sys.stdin.isatty()
+    if interactive and getpass.getpass(t("Répétez-la : ")) != secret:
+        raise BadInput("Les deux phrases ne sont pas identiques.", "The two passphrases differ.")
+    created, recovery = svc.create(vaults(), path, secret, now(), minor=minor)
+    created.close()
+    out = STATE.out
+    out.print(t("Coffre créé : {path}").format(path=path), markup=False)
+    out.print(
+        "\n" + t("Votre clé de récupération (à noter maintenant, elle ne sera plus jamais affichée) :"),
+        markup=False,
+    )
+    out.print(f"\n    {recovery}\n", markup=False)
+    out.print(
+        t(
+            "Si vous oubliez votre phrase secrète, seule cette clé permet d’ouvrir le coffre. Personne, "
+            "pas même les auteurs de Recours, ne peut récupérer le coffre sans l’une des deux. "
+            "Gardez-la sur papier, en lieu sûr, loin de l’ordinateur."
+        ),
+        markup=False,
+    )
+
+
+@vault_app.command("passphrase")
+def passphrase(
+    vault: VaultOption = None,
+    passphrase_file: PassFileOption = None,
+    new_passphrase_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--new-passphrase-file", metavar="FICHIER", help=_("Lire la nouvelle phrase dans ce fichier.")
+        ),
+    ] = None,
+) -> None:
+    """Change la phrase secrète (les données ne sont pas réécrites)."""
+    t = STATE._
+    old = read_secret(passphrase_file, t("Phrase secrète actuelle : "))
+    if new_passphrase_file is not None:
+        new = read_secret(new_passphrase_file, "")
+    elif sys.stdin.isatty():
+        new = getpass.getpass(t("Nouvelle phrase secrète : "))
+        if getpass.getpass(t("Répétez-la : ")) != new:
+            raise BadInput("Les deux phrases ne sont pas identiques.", "The two passphrases differ.")
+    else:
+        raise BadInput(
+            "Donnez la nouvelle phrase avec --new-passphrase-file FICHIER.",
+            "Give the new passphrase with --new-passphrase-file FILE.",
+        )
+    store = vaults().open(vault_path(vault), old)
+    try:
+        svc.change_passphrase(store, old, new, now())
+    finally:
+        store.close()
+    STATE.out.print(t("Phrase secrète changée. La clé de récupération reste valable."), markup=False)
+
+
+@vault_app.command("panic")
+def panic(
+    vault: VaultOption = None,
+    yes: Annotated[bool, typer.Option("--yes", help=_("Ne pas demander de confirmation."))] = False,
+) -> None:
+    """Efface tout le coffre, tout de suite et pour toujours."""
+    t = STATE._
+    path = vault_path(vault)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise BadInput(
+                "Confirmez avec --yes : l’effacement est définitif.", "Confirm with --yes: erasing is final."
+            )
+        answer = typer.prompt(t("Tout le coffre sera effacé pour toujours. Tapez EFFACER pour confirmer"))
+        if answer.strip().upper() not in ("EFFACER", "ERASE"):
+            STATE.out.print(t("Rien n’a été effacé."), markup=False)
+            return
+    svc.panic(vaults(), path)
+    STATE.out.print(t("Le coffre a été effacé. Il ne peut plus être ouvert."), markup=False)
+
+
+# -- evidence -------------------------------------------------------------------------------
+
+
+def add(
+    files: Annotated[
+        list[Path], typer.Argument(metavar="FICHIER…", help=_("Fichiers à mettre dans le coffre."))
+    ],
+    note: Annotated[str | None, typer.Option("--note", help=_("Une note jointe aux fichiers."))] = None,
+    incident: Annotated[str | None, typer.Option("--incident", help=_("Id de l’incident lié."))] = None,
+    tag: TagOption = None,
+    intimate: Annotated[bool, typer.Option("--intimate", help=_("Ce sont des images intimes."))] = False,
+    minor: Annotated[bool, typer.Option("--minor", help=_("La personne visée est mineure."))] = False,
+    as_json: JsonOption = False,
+    vault: VaultOption = None,
+    passphrase_file: PassFileOption = None,
+) -> None:
+    """Ajoute des fichiers au coffre (chiffrés, avec leur empreinte SHA-256)."""
+    missing = [f for f in files if not f.is_file()]
+    if missing:
+        raise BadInput(
+            "Fichier(s) introuvable(s) : " + ", ".join(map(str, missing)),
+            "File(s) not found: " + ", ".join(map(str, missing)),
+        )
+    with opened(vault, passphrase_file) as store:
+        svc.refuse_minor_intimate_image(store, intimate=intimate, minor=minor)
+        total = sum(f.stat().st_size for f in files)
+        added = []
+        with byte_progress(total, STATE._("Chiffrement")) as progress:
+            for path in files:
+                added.append(
+                    svc.add_file(
+                        store, path, now(), tags=tag or [], note=note, incident=incident, progress=progress
+                    )
+                )
+    if as_json:
+        print_json([_item_json(a.record, a.tags) for a in added])
+        return
+    for item in added:
+        STATE.out.print(f"{item.record.id}  {item.record.sha256}  {item.record.name}", markup=False)
+
+
+def note(
+    text: Annotated[str, typer.Argument(metavar="TEXTE", help=_("Le texte de la note."))],
+    tag: TagOption = None,
+    vault: VaultOption = None,
+    passphrase_file: PassFileOption = None,
+) -> None:
+    """Ajoute une note écrite au coffre."""
+    with opened(vault, passphrase_file) as store:
+        added = svc.add_note(store, text, now(), tags=tag or [])
+    STATE.out.print(f"{added.record.id}  {added.record.sha256}", markup=False)
+
+
+def url(
+    address: Annotated[str, typer.Argument(metavar="URL", help=_("L’adresse à enregistrer."))],
+    tag: TagOption = None,
+    vault: VaultOption = None,
+    passphrase_file: PassFileOption = None,
+) -> None:
+    """Enregistre une adresse (URL) avec la date et l’heure."""
+    with opened(vault, passphrase_file) as store:
+        added = svc.add_url(store, address, now(), tags=tag or [])
+    STATE.out.print(f"{added.record.id}  {added.record.added_at}  {added.record.name}", markup=False)
+
+
+def list_(
+    as_json: JsonOption = False,
+    search: Annotated[str | None, typer.Option("--search", "-s", help=_("Mots à chercher."))] = None,
+    tag: Annotated[str | None, typer.Option("--tag", "-t", help=_("Seulement cette étiquette."))] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", metavar="AAAA-MM-JJ", help=_("Ajoutés depuis ce jour."))
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", metavar="AAAA-MM-JJ", help=_("Ajoutés jusqu’à ce jour."))
+    ] = None,
+    vault: VaultOption = None,
+    passphrase_file: PassFileOption = None,
+) -> None:
+    """Liste les éléments du coffre."""
+    for day in (since, until):
+        if day is not None:
+            _check_day(day)
+    with opened(vault, passphrase_file) as store:
+        views = svc.list_items(store, text=search or "", tag=tag, since=since, until=until)
+    if as_json:
+        print_json([_item_json(v.record, v.item.tags) for v in views])
+        return
+    t = STATE._
+    table = Table(title=t("Coffre de preuves ({n} éléments)").format(n=len(views)))
+    for column in (t("Id"), t("Ajouté le"), t("Type"), t("Nom"), t("Taille"), t("Étiquettes")):
+        table.add_column(column)
+    for view in views:
+        r = view.record
+        table.add_row(
+            r.id, r.added_at[:16].replace("T", " "), r.kind, r.name, str(r.size), ", ".join(view.item.tags)
+        )
+    STATE.out.print(table)
+
+
+def show(
+    item_id: Annotated[str, typer.Argument(metavar="ID")],
+    as_json: JsonOption = False,
+    vault: VaultOption = None,
+    passphrase_file: PassFileOption = None,
+) -> None:
+    """Montre un élément : empreinte, métadonnées, aperçu du texte."""
+    with opened(vault, passphrase_file) as store:
+        view = svc.get_item(store, item_id)
+        preview = svc.read_text_preview(store, view, limit=4000)
+    data = {**_item_json(view.record, view.item.tags), "metadata": view.metadata, "preview": preview}
+    if as_json:
+        print_json(data)
+        return
+    for key, value in data.items():
+        if value not in (None, {}, []):
+            STATE.out.print(f"{key}: {value}", markup=False)
+
+
+def export_item(
+    item_id: Annotated[str, typer.Argument(metavar="ID")],
+    out: Annotated[Path, typer.Option("--out", metavar="CHEMIN", help=_("Fichier ou dossier de sortie."))],
+    vault: VaultOption = None,
+    passphrase_file: PassFileOption = None,
+) -> None:
+    """Copie un élément hors du coffre, tel qu’il a été ajouté (déchiffré)."""
+    with opened(vault, passphrase_file) as store:
+        target = svc.export_item(store, item_id, out)
+    STATE.out.print(STATE._("Exporté : {path}").format(path=target), markup=False)
+
+
+def delete(
+    item_id: Annotated[str, typer.Argument(metavar="ID")],
+    yes: Annotated[bool, typer.Option("--yes", help=_("Ne pas demander de confirmation."))] = False,
+    vault: VaultOption = None,
+    passphrase_file: PassFileOption = None,
+) -> None:
+    """Efface le contenu d’un élément (la suppression reste notée dans le journal)."""
+    if not yes and not (sys.stdin.isatty() and typer.confirm(STATE._("Effacer cet élément pour toujours ?"))):
+        raise BadInput(
+            "Suppression annulée (confirmez avec --yes).", "Deletion cancelled (confirm with --yes)."
+        )
+    with opened(vault, passphrase_file) as store:
+        svc.delete_item(store, item_id, now())
+    STATE.out.print(
+        STATE._("Élément effacé. La suppression est notée dans le journal de preuves."), markup=False
+    )
+
+
+def tag(
+    item_id: Annotated[str, typer.Argument(metavar="ID")],
+    tags: Annotated[list[str], typer.Argument(metavar="ÉTIQUETTE…", help=_("Les étiquettes de l’élément."))],
+    vault: VaultOption = None,
+    passphrase_file: PassFileOption = None,
+) -> None:
+    """Remplace les étiquettes d’un élément (plateforme, auteur, type d’abus…)."""
+    with opened(vault, passphrase_file) as store:
+        clean = svc.set_tags(store, item_id, tags, now())
+    STATE.out.print(", ".join(clean), markup=False)
+
+
+def verify(
+    read_data: Annotated[
+        bool, typer.Option("--read-data", help=_("Déchiffrer et revérifier chaque élément."))
+    ] = False,
+    receipt: Annotated[
+        Path | None, typer.Option("--receipt", metavar="FICHIER", help=_("Un reçu gardé."))
+    ] = None,
+    vault: VaultOption = None,
+    passphrase_file: PassFileOption = None,
+) -> None:
+    """Vérifie que rien n’a changé (code 0 : intact ; 1 : problème trouvé)."""
+    receipt_text = None
+    if receipt is not None:
+        try:
+            receipt_text = receipt.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            raise BadInput(
+                f"Impossible de lire le reçu {receipt}.", f"Cannot read the receipt {receipt}."
+            ) from None
+    lang, t, out = STATE.lang, STATE._, STATE.out
+    with opened(vault, passphrase_file) as store:
+        total = sum(store.blob_sizes().values()) if read_data else 0
+        with byte_progress(total, t("Vérification")) as progress:
+            report = svc.verify(store, read_data=read_data, receipt=receipt_text, progress=progress)
+    for notice in report.notices:
+        out.print("i " + (notice.en if lang == "en" else notice.fr), markup=False)
+    if report.problems:
+        for problem in report.problems:
+            STATE.err.print("✗ " + (problem.en if lang == "en" else problem.fr), markup=False)
+        raise ProblemFound(
+            f"{len(report.problems)} problème(s) trouvé(s) : le coffre a été modifié en dehors de Recours.",
+            f"{len(report.problems)} problem(s) found: the vault was changed outside Recours.",
+        )
+    head = report.head
+    summary = t("Coffre intact : {n} entrées dans le journal, tête {hash}.").format(
+        n=head.count if head else 0, hash=head.hash[:16] if head else ""
+    )
+    if read_data:
+        summary += " " + t("{n} éléments déchiffrés et revérifiés.").format(n=report.items_checked)
+    out.print("✓ " + summary, markup=False)
+
+
+def receipt(vault: VaultOption = None, passphrase_file: PassFileOption = None) -> None:
+    """Affiche le reçu du journal de preuves, à garder hors du coffre."""
+    with opened(vault, passphrase_file) as store:
+        text = svc.receipt(store)
+    sys.stdout.write(text)
+
+
+def repair(vault: VaultOption = None, passphrase_file: PassFileOption = None) -> None:
+    """Supprime les restes d’opérations interrompues (jamais un élément)."""
+    with opened(vault, passphrase_file) as store:
+        removed = svc.repair(store)
+    STATE.out.print(STATE._("{n} fichier(s) orphelin(s) supprimé(s).").format(n=removed), markup=False)
+
+
+def _check_day(day: str) -> None:
+    try:
+        datetime.strptime(day, "%Y-%m-%d")
+    except ValueError:
+        raise BadInput(
+            f"Date non valable : « {day} » (format AAAA-MM-JJ).",
+            f"Invalid date: “{day}” (format YYYY-MM-DD).",
+        ) from None
+
+
+def _item_json(record: Any, tags: list[str]) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "kind": record.kind,
+        "sha256": record.sha256,
+        "size": record.size,
+        "name": record.name,
+        "added_at": record.added_at,
+        "tags": tags,
+        "mime": record.mime,
+    }
+
+
+__all__ = [
+    "EXIT_PROBLEM",
+    "add",
+    "delete",
+    "export_item",
+    "list_",
+    "note",
+    "receipt",
+    "repair",
+    "show",
+    "tag",
+    "url",
+    "vault_app",
+    "verify",
+]

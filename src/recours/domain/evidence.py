@@ -1,0 +1,236 @@
+"""Evidence items and what the custody log says about them.
+
+An item is immutable once added (originals are sacred, research B.9 D7): its record — id,
+kind, original name, size, SHA-256 of the original bytes, the encrypted blob that holds
+them and that blob's own hash — goes into the custody log at intake. Only its tags can
+change, and it can be deleted; both are custody entries too. Verification replays the log
+and compares it with what the database and the blob folder hold now.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from recours.domain.custody import StoredEntry, canonical
+
+ItemKind = Literal["file", "note", "url"]
+ITEM_FIELDS = (
+    "id",
+    "kind",
+    "name",
+    "size",
+    "sha256",
+    "blob",
+    "blob_size",
+    "blob_sha256",
+    "mime",
+    "added_at",
+    "metadata_sha256",
+)
+_TAG = re.compile(r"^[\w][\w .:@/+-]{0,63}$", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class BlobWritten:
+    """What writing an encrypted blob reports: its id, the original's size and hash, its own."""
+
+    blob: str
+    size: int
+    sha256: str
+    blob_size: int
+    blob_sha256: str
+    head: bytes  # the first bytes of the original, to sniff its type
+
+
+@dataclass(frozen=True)
+class ItemRecord:
+    """The immutable facts of an item, as the custody log records them."""
+
+    id: str
+    kind: ItemKind
+    name: str
+    size: int
+    sha256: str
+    blob: str
+    blob_size: int
+    blob_sha256: str
+    mime: str
+    added_at: str
+    metadata_sha256: str
+
+    def as_entry(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in ITEM_FIELDS}
+
+
+@dataclass
+class ItemState:
+    """An item as the custody log says it should be now."""
+
+    record: ItemRecord
+    tags: list[str] = field(default_factory=list)
+    deleted: bool = False
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something verification found, in plain words; ``notice`` ones are harmless."""
+
+    fr: str
+    en: str
+    notice: bool = False
+
+
+def metadata_digest(metadata: Mapping[str, Any]) -> str:
+    return hashlib.sha256(canonical(metadata)).hexdigest()
+
+
+def clean_tags(tags: Iterable[str]) -> list[str]:
+    """Trimmed, de-duplicated, sorted tags; raises ValueError on one that cannot be a tag."""
+    cleaned = []
+    for tag in tags:
+        tag = " ".join(tag.split())
+        if not _TAG.match(tag):
+            raise ValueError(tag)
+        cleaned.append(tag)
+    return sorted(set(cleaned), key=str.casefold)
+
+
+def replay(entries: Sequence[StoredEntry]) -> tuple[dict[str, ItemState], list[Problem]]:
+    """The state of every item according to the log, and the log's own inconsistencies."""
+    items: dict[str, ItemState] = {}
+    problems: list[Problem] = []
+    for stored in entries:
+        entry = stored.entry
+        action = entry.get("action")
+        item_id = str(entry.get("item", ""))
+        if action == "add":
+            try:
+                record = ItemRecord(**{name: entry["record"][name] for name in ITEM_FIELDS})
+            except (KeyError, TypeError):
+                problems.append(_bad_entry(stored.seq))
+                continue
+            if record.id in items:
+                problems.append(
+                    Problem(
+                        f"L’élément {record.id} est ajouté deux fois dans le journal (entrée n° {stored.seq}).",
+                        f"Item {record.id} is added twice in the log (entry #{stored.seq}).",
+                    )
+                )
+            items[record.id] = ItemState(record=record, tags=list(entry.get("tags", [])))
+        elif action in ("tags", "delete"):
+            state = items.get(item_id)
+            if state is None or state.deleted:
+                problems.append(
+                    Problem(
+                        f"L’entrée n° {stored.seq} concerne un élément absent ou déjà supprimé ({item_id}).",
+                        f"Entry #{stored.seq} is about a missing or already deleted item ({item_id}).",
+                    )
+                )
+                continue
+            if action == "tags":
+                state.tags = list(entry.get("tags", []))
+            else:
+                state.deleted = True
+        elif action not in ("create", "profile", "passphrase", "incident"):
+            problems.append(_bad_entry(stored.seq))
+    return items, problems
+
+
+def _bad_entry(seq: int) -> Problem:
+    return Problem(f"L’entrée n° {seq} du journal est illisible.", f"Custody entry #{seq} is unreadable.")
+
+
+@dataclass(frozen=True)
+class StoredItem:
+    """An item as the database holds it now."""
+
+    record: ItemRecord
+    tags: list[str]
+    deleted: bool
+
+
+def state_problems(
+    expected: Mapping[str, ItemState], stored: Sequence[StoredItem], blobs: Mapping[str, int]
+) -> list[Problem]:
+    """Compare the log's account with the database rows and the blob files (name → size)."""
+    problems: list[Problem] = []
+    rows = {item.record.id: item for item in stored}
+    for item_id, state in expected.items():
+        row = rows.get(item_id)
+        name = state.record.name
+        if row is None:
+            problems.append(
+                Problem(
+                    f"L’élément {item_id} (« {name} ») est dans le journal mais a disparu de la base.",
+                    f"Item {item_id} (“{name}”) is in the log but gone from the database.",
+                )
+            )
+            continue
+        if row.record != state.record:
+            changed = [f for f in ITEM_FIELDS if getattr(row.record, f) != getattr(state.record, f)]
+            problems.append(
+                Problem(
+                    f"Les informations de l’élément {item_id} ont été modifiées ({', '.join(changed)}).",
+                    f"The details of item {item_id} were changed ({', '.join(changed)}).",
+                )
+            )
+        if sorted(row.tags) != sorted(state.tags):
+            problems.append(
+                Problem(
+                    f"Les étiquettes de l’élément {item_id} ne correspondent pas au journal.",
+                    f"The tags of item {item_id} do not match the log.",
+                )
+            )
+        if row.deleted != state.deleted:
+            problems.append(
+                Problem(
+                    f"L’état supprimé/présent de l’élément {item_id} ne correspond pas au journal.",
+                    f"The deleted/present state of item {item_id} does not match the log.",
+                )
+            )
+        if state.deleted:
+            continue
+        size = blobs.get(state.record.blob)
+        if size is None:
+            problems.append(
+                Problem(
+                    f"Le fichier chiffré de l’élément {item_id} (« {name} ») est manquant.",
+                    f"The encrypted file of item {item_id} (“{name}”) is missing.",
+                )
+            )
+        elif size != state.record.blob_size:
+            problems.append(
+                Problem(
+                    f"Le fichier chiffré de l’élément {item_id} (« {name} ») n’a plus la bonne taille.",
+                    f"The encrypted file of item {item_id} (“{name}”) no longer has the right size.",
+                )
+            )
+    for item_id in rows.keys() - expected.keys():
+        problems.append(
+            Problem(
+                f"L’élément {item_id} est dans la base mais pas dans le journal : il a été ajouté en dehors de Recours.",
+                f"Item {item_id} is in the database but not in the log: it was added outside Recours.",
+            )
+        )
+    live_blobs = {s.record.blob for s in expected.values() if not s.deleted}
+    orphans = sorted(set(blobs) - live_blobs)
+    if orphans:
+        problems.append(
+            Problem(
+                f"{len(orphans)} fichier(s) chiffré(s) sans élément (reste d’un ajout interrompu, sans danger). "
+                "« recours repair » les supprime.",
+                f"{len(orphans)} encrypted file(s) with no item (left by an interrupted add, harmless). "
+                "“recours repair” removes them.",
+                notice=True,
+            )
+        )
+    return problems
+
+
+def orphan_blobs(expected: Mapping[str, ItemState], blobs: Iterable[str]) -> list[str]:
+    live = {s.record.blob for s in expected.values() if not s.deleted}
+    return sorted(set(blobs) - live)
