@@ -38,20 +38,8 @@ app.command("resources", help=_("Liste les organismes d’aide, ouverts ou ferm�
 app.command("orient", help=_("Vous dit vers qui vous tourner, en commençant par l’urgence."))(orient)
 app.command("serve", help=_("Lance l’application web locale (127.0.0.1)."))(serve)
 app.add_typer(vault_cli.vault_app, name="vault")
-for name, command in (
-    ("add", vault_cli.add),
-    ("note", vault_cli.note),
-    ("url", vault_cli.url),
-    ("list", vault_cli.list_),
-    ("show", vault_cli.show),
-    ("export-item", vault_cli.export_item),
-    ("delete", vault_cli.delete),
-    ("tag", vault_cli.tag),
-    ("verify", vault_cli.verify),
-    ("receipt", vault_cli.receipt),
-    ("repair", vault_cli.repair),
-):
-    app.command(name)(command)
+for name, command, help_text in vault_cli.COMMANDS:
+    app.command(name, help=help_text)(command)
 
 
 @app.callback(invoke_without_command=True)

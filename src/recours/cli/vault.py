@@ -97,7 +97,7 @@ def byte_progress(total: int, label: str) -> Iterator[Any]:
 # -- vault ----------------------------------------------------------------------------------
 
 
-@vault_app.command("init")
+@vault_app.command("init", help=_("Crée un coffre chiffré protégé par une phrase secrète."))
 def init(
     vault: VaultOption = None,
     passphrase_file: PassFileOption = None,
@@ -129,7 +129,7 @@ def init(
     )
 
 
-@vault_app.command("passphrase")
+@vault_app.command("passphrase", help=_("Change la phrase secrète (les données ne sont pas réécrites)."))
 def passphrase(
     vault: VaultOption = None,
     passphrase_file: PassFileOption = None,
@@ -162,7 +162,7 @@ def passphrase(
     STATE.out.print(t("Phrase secrète changée. La clé de récupération reste valable."), markup=False)
 
 
-@vault_app.command("panic")
+@vault_app.command("panic", help=_("Efface tout le coffre, tout de suite et pour toujours."))
 def panic(
     vault: VaultOption = None,
     yes: Annotated[bool, typer.Option("--yes", help=_("Ne pas demander de confirmation."))] = False,
@@ -422,7 +422,23 @@ def _item_json(record: Any, tags: list[str]) -> dict[str, Any]:
     }
 
 
+# The evidence commands, with their help in the user's language.
+COMMANDS = (
+    ("add", add, _("Ajoute des fichiers au coffre (chiffrés, avec leur empreinte SHA-256).")),
+    ("note", note, _("Ajoute une note écrite au coffre.")),
+    ("url", url, _("Enregistre une adresse (URL) avec la date et l’heure.")),
+    ("list", list_, _("Liste les éléments du coffre.")),
+    ("show", show, _("Montre un élément : empreinte, métadonnées, aperçu du texte.")),
+    ("export-item", export_item, _("Copie un élément hors du coffre, tel qu’il a été ajouté (déchiffré).")),
+    ("delete", delete, _("Efface le contenu d’un élément (la suppression reste notée dans le journal).")),
+    ("tag", tag, _("Remplace les étiquettes d’un élément (plateforme, auteur, type d’abus…).")),
+    ("verify", verify, _("Vérifie que rien n’a changé (code 0 : intact ; 1 : problème trouvé).")),
+    ("receipt", receipt, _("Affiche le reçu du journal de preuves, à garder hors du coffre.")),
+    ("repair", repair, _("Supprime les restes d’opérations interrompues (jamais un élément).")),
+)
+
 __all__ = [
+    "COMMANDS",
     "EXIT_PROBLEM",
     "add",
     "delete",
