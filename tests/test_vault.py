@@ -12,7 +12,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from recours.adapters.vault_store import Vault
-from recours.errors import BadInput, ItemNotFound, RefusedEvidence, VaultExists, VaultNotFound, WrongPassphrase
+from recours.errors import (
+    BadInput,
+    ItemNotFound,
+    RefusedEvidence,
+    VaultExists,
+    VaultNotFound,
+    WrongPassphrase,
+)
 from recours.services import vault as svc
 from tests.vault_helpers import PASSPHRASE, copy_vault, factory, fill, new_vault, reopen, tick
 
@@ -27,12 +34,23 @@ def vault(tmp_path: Path):  # type: ignore[no-untyped-def]
 def test_nothing_readable_lands_on_disk(tmp_path: Path) -> None:
     vault, _ = new_vault(tmp_path / "coffre")
     canary = "CANARY-Kévin-harceleur-0612345678"
-    svc.add_stream(vault, io.BytesIO(canary.encode() * 50), kind="file", name=f"{canary}.txt", now=tick(1),
-                   tags=["canary"], item_metadata={"note": canary})
+    svc.add_stream(
+        vault,
+        io.BytesIO(canary.encode() * 50),
+        kind="file",
+        name=f"{canary}.txt",
+        now=tick(1),
+        tags=["canary"],
+        item_metadata={"note": canary},
+    )
     svc.add_note(vault, canary, tick(2))
     svc.add_url(vault, f"https://example.org/{canary}", tick(3))
     vault.close()
-    forms = [canary.encode("utf-8"), canary.encode("utf-16-le"), __import__("base64").b64encode(canary.encode())[:24]]
+    forms = [
+        canary.encode("utf-8"),
+        canary.encode("utf-16-le"),
+        __import__("base64").b64encode(canary.encode())[:24],
+    ]
     for path in (tmp_path / "coffre").rglob("*"):
         if path.is_file():
             data = path.read_bytes()

@@ -88,7 +88,9 @@ def edit_custody_entry(path: Path, rng: random.Random) -> None:
     with raw_db(path) as db:
         seq, entry = rng.choice(db.execute("SELECT seq, entry FROM custody").fetchall())
         content = json.loads(entry)
-        content["at"] = "2026-01-01T00:00:00+01:00" if content.get("at") != "2026-01-01T00:00:00+01:00" else "x"
+        content["at"] = (
+            "2026-01-01T00:00:00+01:00" if content.get("at") != "2026-01-01T00:00:00+01:00" else "x"
+        )
         db.execute("UPDATE custody SET entry = ? WHERE seq = ?", (json.dumps(content), seq))
 
 
@@ -102,18 +104,29 @@ def reorder_custody(path: Path, rng: random.Random) -> None:
     with raw_db(path) as db:
         count = db.execute("SELECT count(*) FROM custody").fetchone()[0]
         a, b = rng.sample(range(1, count + 1), 2)
-        rows = {seq: db.execute("SELECT entry, prev_hash, hash FROM custody WHERE seq = ?", (seq,)).fetchone()
-                for seq in (a, b)}
+        rows = {
+            seq: db.execute("SELECT entry, prev_hash, hash FROM custody WHERE seq = ?", (seq,)).fetchone()
+            for seq in (a, b)
+        }
         for seq, other in ((a, b), (b, a)):
-            db.execute("UPDATE custody SET entry = ?, prev_hash = ?, hash = ? WHERE seq = ?", (*rows[other], seq))
+            db.execute(
+                "UPDATE custody SET entry = ?, prev_hash = ?, hash = ? WHERE seq = ?", (*rows[other], seq)
+            )
 
 
 def edit_item_metadata(path: Path, rng: random.Random) -> None:
-    column, value = rng.choice([
-        ("sha256", "0" * 64), ("size", 1), ("name", "autre-nom.png"), ("added_at", "2020-01-01T00:00:00+01:00"),
-        ("metadata", '{"note": "ajoutée après coup"}'), ("mime", "text/plain"), ("tags", '["faux"]'),
-        ("deleted_at", "2026-12-01T00:00:00+01:00"),
-    ])
+    column, value = rng.choice(
+        [
+            ("sha256", "0" * 64),
+            ("size", 1),
+            ("name", "autre-nom.png"),
+            ("added_at", "2020-01-01T00:00:00+01:00"),
+            ("metadata", '{"note": "ajoutée après coup"}'),
+            ("mime", "text/plain"),
+            ("tags", '["faux"]'),
+            ("deleted_at", "2026-12-01T00:00:00+01:00"),
+        ]
+    )
     with raw_db(path) as db:
         item = rng.choice(db.execute("SELECT id FROM items").fetchall())[0]
         db.execute(f"UPDATE items SET {column} = ? WHERE id = ?", (value, item))  # noqa: S608 - test data
@@ -130,8 +143,18 @@ def flip_database_byte(path: Path, rng: random.Random) -> None:
 MUTATIONS: dict[str, Mutation] = {
     f.__name__: f
     for f in (
-        flip_blob_bit, truncate_blob, append_to_blob, delete_blob, swap_blobs, duplicate_blob, foreign_blob,
-        edit_custody_entry, delete_custody_entry, reorder_custody, edit_item_metadata, flip_database_byte,
+        flip_blob_bit,
+        truncate_blob,
+        append_to_blob,
+        delete_blob,
+        swap_blobs,
+        duplicate_blob,
+        foreign_blob,
+        edit_custody_entry,
+        delete_custody_entry,
+        reorder_custody,
+        edit_item_metadata,
+        flip_database_byte,
     )
 }
 

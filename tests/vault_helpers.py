@@ -43,8 +43,16 @@ def fill(vault: Vault, count: int = 4, size: int = 3000) -> list[svc.Added]:
     added = []
     for n in range(count):
         content = bytes((n * 31 + i) % 251 for i in range(size + n))
-        added.append(svc.add_stream(vault, io.BytesIO(content), kind="file", name=f"capture-{n}.png",
-                                    now=tick(n + 1), tags=["instagram"] if n % 2 else []))
+        added.append(
+            svc.add_stream(
+                vault,
+                io.BytesIO(content),
+                kind="file",
+                name=f"capture-{n}.png",
+                now=tick(n + 1),
+                tags=["instagram"] if n % 2 else [],
+            )
+        )
     return added
 
 

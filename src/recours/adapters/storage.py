@@ -3,7 +3,7 @@
 Durable write protocol (research B.9 D2, restic's local backend): write to a temporary file
 in the vault's ``tmp/``, fsync it, rename it into place, fsync the directory. A reader never
 sees a half-written file; after a crash, at worst an orphan temporary file or blob remains,
-which ``repair`` removes. Test doubles subclass :class:`Storage` and override ``_op``.
+which ``repair`` removes. Test doubles subclass :class:`Storage` and override ``checkpoint``.
 """
 
 from __future__ import annotations
@@ -18,20 +18,35 @@ from typing import BinaryIO, TypeVar
 
 from recours.errors import StorageFailure
 
+T = TypeVar("T")
+
 
 class Storage:
-    """Real file operations. Every mutating step goes through :meth:`_op` first."""
+    """Real file operations. Every mutating step passes :meth:`checkpoint` first."""
 
-    def _op(self, name: str, path: Path) -> None:
-        """Hook called before each step ("write", "fsync", "rename", "fsync_dir", "unlink")."""
+    def checkpoint(self, name: str, path: Path) -> None:
+        """Called before each step ("create", "write", "fsync", "rename", "fsync_dir", "unlink",
+        "overwrite", "commit"); test doubles crash or fail here."""
+
+    def _step(self, name: str, path: Path, action: Callable[[], T]) -> T:
+        """One step: the checkpoint, then the action; an OS error in either is translated."""
+
+        def run() -> T:
+            self.checkpoint(name, path)
+            return action()
+
+        return _guarded(run)
 
     @contextmanager
     def temp_file(self, folder: Path) -> Iterator[tuple[Path, BinaryIO]]:
         """A new temporary file in ``folder``, removed again if the block fails."""
-        folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{secrets.token_hex(16)}.tmp"
-        self._op("create", path)
-        handle = _guarded(lambda: open(path, "xb"))  # noqa: SIM115 - closed below
+
+        def create() -> BinaryIO:
+            folder.mkdir(parents=True, exist_ok=True)
+            return open(path, "xb")
+
+        handle = self._step("create", path, create)
         try:
             yield path, handle
         except BaseException:
@@ -41,30 +56,46 @@ class Storage:
         handle.close()
 
     def write(self, handle: BinaryIO, path: Path, data: bytes) -> None:
-        self._op("write", path)
-        _guarded(lambda: handle.write(data))
+        self._step("write", path, lambda: handle.write(data))
 
     def fsync(self, handle: BinaryIO, path: Path) -> None:
-        self._op("fsync", path)
-        _guarded(handle.flush)
-        _guarded(lambda: os.fsync(handle.fileno()))
+        def sync() -> None:
+            handle.flush()
+            os.fsync(handle.fileno())
+
+        self._step("fsync", path, sync)
 
     def rename(self, source: Path, target: Path) -> None:
-        self._op("rename", target)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _guarded(lambda: os.replace(source, target))
+        def move() -> None:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
+
+        self._step("rename", target, move)
 
     def fsync_dir(self, folder: Path) -> None:
-        self._op("fsync_dir", folder)
-        descriptor = _guarded(lambda: os.open(folder, os.O_RDONLY | os.O_DIRECTORY))
-        try:
-            _guarded(lambda: os.fsync(descriptor))
-        finally:
-            os.close(descriptor)
+        def sync() -> None:
+            descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                os.fsync(descriptor)
+            finally:
+                os.close(descriptor)
+
+        self._step("fsync_dir", folder, sync)
 
     def unlink(self, path: Path) -> None:
-        self._op("unlink", path)
-        _guarded(lambda: path.unlink(missing_ok=True))
+        self._step("unlink", path, lambda: path.unlink(missing_ok=True))
+
+    def overwrite(self, path: Path) -> None:
+        """Replace a file's bytes in place with random ones and flush them to the disk."""
+
+        def scramble() -> None:
+            size = max(path.stat().st_size, 4096)
+            with open(path, "r+b") as handle:
+                handle.write(secrets.token_bytes(size))
+                handle.flush()
+                os.fsync(handle.fileno())
+
+        self._step("overwrite", path, scramble)
 
     def write_atomic(self, path: Path, data: bytes, tmp_folder: Path) -> None:
         """Replace ``path`` with ``data`` so that a crash leaves the old or the new file, whole."""
@@ -73,9 +104,6 @@ class Storage:
             self.fsync(handle, temp)
         self.rename(temp, path)
         self.fsync_dir(path.parent)
-
-
-T = TypeVar("T")
 
 
 def _guarded(action: Callable[[], T]) -> T:

@@ -145,13 +145,21 @@ class _StorageWriter(io.RawIOBase):
         self.storage, self.handle, self.path = storage, handle, path
         self.digest = hashlib.sha256()
         self.size = 0
+        self.error: BaseException | None = None
 
     def writable(self) -> bool:
         return True
 
     def write(self, data: Any) -> int:
+        if self.error is not None:
+            raise self.error
         chunk = bytes(data)
-        self.storage.write(self.handle, self.path, chunk)
+        try:
+            self.storage.write(self.handle, self.path, chunk)
+        except BaseException as exc:
+            # pyrage turns any exception of ours into its own error: keep the real one.
+            self.error = exc
+            raise
         self.digest.update(chunk)
         self.size += len(chunk)
         return len(chunk)
@@ -205,7 +213,7 @@ class Vault:
         storage = storage or Storage()
         if (path / KEY_FILE).exists():
             raise VaultExists(f"Un coffre existe déjà ici : {path}.", f"A vault already exists here: {path}.")
-        if path.exists() and any(path.iterdir()):
+        if path.exists() and not _only_creation_leftovers(path):
             raise VaultExists(
                 f"Le dossier {path} n’est pas vide : choisissez un dossier vide ou nouveau.",
                 f"The folder {path} is not empty: choose an empty or new folder.",
@@ -303,15 +311,14 @@ class Vault:
             writer = _StorageWriter(self.storage, handle, temp)
             try:
                 pyrage.encrypt_io(reader, writer, [self._recipient])
-            except pyrage.EncryptError as exc:
+            except (pyrage.EncryptError, OSError) as exc:
+                if writer.error is not None:
+                    raise writer.error from None
+                if isinstance(exc, OSError):
+                    raise storage_failure(exc) from exc
                 raise StorageFailure(
                     "Le chiffrement a échoué ; rien n’a été ajouté.", "Encryption failed; nothing was added."
                 ) from exc
-            except OSError as exc:  # raised through pyrage from our writer or reader
-                cause = exc.__cause__ or exc.__context__
-                if isinstance(cause, StorageFailure):
-                    raise cause from exc
-                raise storage_failure(exc) from exc
             self.storage.fsync(handle, temp)
         self.storage.rename(temp, final)
         self.storage.fsync_dir(final.parent)
@@ -372,6 +379,7 @@ class Vault:
         try:
             with self._engine.begin() as db:
                 yield db
+                self.storage.checkpoint("commit", self.path / DB_FILE)
         except OperationalError as exc:
             original = exc.orig
             if isinstance(original, sqlite3.OperationalError | sqlcipher.OperationalError) and "full" in str(
@@ -520,7 +528,7 @@ class LocalVaults:
         return Vault.open(path, passphrase=secret, storage=self.storage, sleep=self.sleep)
 
     def erase(self, path: Path) -> None:
-        crypto_erase(path)
+        crypto_erase(path, self.storage)
 
 
 def read_key_file(path: Path) -> keys.KeyFile:
@@ -536,24 +544,23 @@ def read_key_file(path: Path) -> keys.KeyFile:
     return keys.parse_key_file(data)
 
 
-def crypto_erase(path: Path) -> None:
+def crypto_erase(path: Path, storage: Storage) -> None:
     """Quick delete: destroy the key file first (instant crypto-erasure), then remove the rest.
 
     Overwriting in place is only a best effort on SSDs and copy-on-write file systems (shred(1)
     CAUTION); what makes the data unreadable is that no copy of the wrapped keys remains in
-    the vault. Old copies left by earlier passphrase changes still need the old passphrase.
+    the vault. Old copies left on the disk by earlier passphrase changes still need the old
+    passphrase or the recovery key.
     """
     key_file = path / KEY_FILE
     if not key_file.exists():
         raise VaultNotFound(f"Aucun coffre ici : {path}.", f"No vault here: {path}.")
-    size = key_file.stat().st_size
-    with open(key_file, "r+b") as handle:
-        handle.write(secrets.token_bytes(max(size, 4096)))
-        handle.flush()
-        os.fsync(handle.fileno())
-    key_file.unlink()
+    storage.overwrite(key_file)
+    storage.unlink(key_file)
+    storage.fsync_dir(path)
+    # From here the vault is unreadable; the rest is tidying up, as fast as the disk allows.
     graveyard = path.with_name(f".{path.name}.deleted-{secrets.token_hex(4)}")
-    path.rename(graveyard)
+    storage.rename(path, graveyard)
     for root, folders, files in os.walk(graveyard, topdown=False):
         for name in files:
             Path(root, name).unlink(missing_ok=True)
@@ -563,6 +570,17 @@ def crypto_erase(path: Path) -> None:
 
 
 # -- helpers ---------------------------------------------------------------------------
+
+
+def _only_creation_leftovers(path: Path) -> bool:
+    """An empty folder, or what an interrupted creation leaves (no key file, no blob): removed."""
+    names = {p.name for p in path.iterdir()}
+    allowed = {"index.db", "index.db-wal", "index.db-shm", "blobs", "tmp"}
+    if not names <= allowed or any((path / "blobs").glob("*/*")):
+        return False
+    for name in ("index.db", "index.db-wal", "index.db-shm"):
+        (path / name).unlink(missing_ok=True)
+    return True
 
 
 def _engine(db_path: Path, key: bytes) -> Engine:
