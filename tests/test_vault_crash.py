@@ -20,7 +20,7 @@ import pytest
 
 from recours.adapters.storage import Storage
 from recours.adapters.vault_store import Vault
-from recours.errors import StorageFailure, VaultDamaged, VaultNotFound
+from recours.errors import StorageFailure, VaultNotFound
 from recours.services import vault as svc
 from tests.vault_helpers import PASSPHRASE, factory, fill, new_vault, reopen, tick
 
