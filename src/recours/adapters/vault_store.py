@@ -511,11 +511,11 @@ class LocalVaults:
     def __init__(
         self,
         storage: Storage | None = None,
-        cost: keys.KdfCost = keys.STRONG,
+        cost: keys.KdfCost | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.storage = storage or Storage()
-        self.cost = cost
+        self.cost = cost or keys.STRONG
         self.sleep = sleep
 
     def create(self, path: Path, passphrase: str, *, now: str) -> tuple[Vault, str]:
