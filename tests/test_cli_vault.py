@@ -36,7 +36,9 @@ def test_the_whole_cycle(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and "clé de récupération" in out
     recovery = next(line.strip() for line in out.splitlines() if line.count("-") == 12)
     (env / "capture.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 5000)
-    code, out, _ = cli(capsys, "add", str(env / "capture.png"), "--tag", "instagram", "--note", "vue à 22 h", "--json")
+    code, out, _ = cli(
+        capsys, "add", str(env / "capture.png"), "--tag", "instagram", "--note", "vue à 22 h", "--json"
+    )
     assert code == 0
     item = json.loads(out)[0]
     assert {"id", "kind", "sha256", "size", "name", "added_at", "tags"} <= set(item)
@@ -70,7 +72,9 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
-def test_a_wrong_passphrase_is_exit_2(env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_wrong_passphrase_is_exit_2(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     cli(capsys, "vault", "init")
     monkeypatch.setenv("RECOURS_PASSPHRASE", "mauvaise phrase secrète")
     code, _, err = cli(capsys, "list")
@@ -108,7 +112,9 @@ def test_missing_files_and_bad_input(env: Path, capsys: pytest.CaptureFixture[st
     assert cli(capsys, "vault", "init")[0] == 2  # already exists
 
 
-def test_passphrase_change_from_files(env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_passphrase_change_from_files(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     cli(capsys, "vault", "init")
     new = _write(env / "new.txt", "une nouvelle phrase secrète")
     assert cli(capsys, "vault", "passphrase", "--new-passphrase-file", str(new))[0] == 0
@@ -117,7 +123,9 @@ def test_passphrase_change_from_files(env: Path, capsys: pytest.CaptureFixture[s
     assert cli(capsys, "list", "--passphrase-file", str(new))[0] == 0
 
 
-def test_no_passphrase_without_a_terminal(env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_passphrase_without_a_terminal(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     cli(capsys, "vault", "init")
     monkeypatch.delenv("RECOURS_PASSPHRASE")
     code, _, err = cli(capsys, "list")

@@ -45,7 +45,9 @@ def kill_rounds(tmp_path: Path, rounds: int, seed: int) -> tuple[int, int]:
     acknowledged: dict[str, str] = {}
     for round_number in range(rounds):
         receiver, sender = context.Pipe(duplex=False)
-        child = context.Process(target=add_forever, args=(tmp_path / "coffre", seed * 100_000 + round_number, sender))
+        child = context.Process(
+            target=add_forever, args=(tmp_path / "coffre", seed * 100_000 + round_number, sender)
+        )
         child.start()
         sender.close()
         assert receiver.recv() == "READY"
