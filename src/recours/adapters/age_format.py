@@ -26,7 +26,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from hashlib import sha256
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
@@ -41,6 +41,11 @@ TAG = 16
 # Read the source in slices of this size: 16 age chunks, one hash update, one write.
 SLICE = 16 * CHUNK
 _BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+
+
+class Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+    def readline(self, limit: int = -1, /) -> bytes: ...
 
 
 class AgeError(Exception):
@@ -163,7 +168,7 @@ def _read_slice(source: BinaryIO) -> bytes:
     return b"".join(parts)
 
 
-def decrypt_stream(encrypted: BinaryIO, write: Callable[[bytes], object], identity: Identity) -> None:
+def decrypt_stream(encrypted: Readable, write: Callable[[bytes], object], identity: Identity) -> None:
     """Decrypt to ``write``; raises :class:`AgeError` at the first thing that does not authenticate.
 
     Plaintext is handed out chunk by chunk before the end is reached: a caller that exposes
@@ -193,7 +198,7 @@ def decrypt_stream(encrypted: BinaryIO, write: Callable[[bytes], object], identi
         current = following
 
 
-def _unwrap_header(encrypted: BinaryIO, identity: Identity) -> bytes:
+def _unwrap_header(encrypted: Readable, identity: Identity) -> bytes:
     lines: list[bytes] = []
     while True:
         line = encrypted.readline(4096)

@@ -413,21 +413,21 @@ def _read_all(
         if state.deleted or record.blob not in present:
             continue
         report.items_checked += 1
-        if vault.blob_sha256(record.blob) != record.blob_sha256:
-            findings.append(
-                Problem(
-                    f"Le fichier chiffré de l’élément {item_id} (« {record.name} ») a été modifié ou remplacé.",
-                    f"The encrypted file of item {item_id} (“{record.name}”) was changed or replaced.",
-                )
-            )
-            continue
         try:
-            size, sha = vault.read_blob(record.blob)
+            size, sha, blob_sha = vault.check_blob(record.blob)
         except VaultDamaged:
             findings.append(
                 Problem(
                     f"L’élément {item_id} (« {record.name} ») ne peut plus être déchiffré : il a été altéré.",
                     f"Item {item_id} (“{record.name}”) can no longer be decrypted: it was altered.",
+                )
+            )
+            continue
+        if blob_sha != record.blob_sha256:
+            findings.append(
+                Problem(
+                    f"Le fichier chiffré de l’élément {item_id} (« {record.name} ») a été modifié ou remplacé.",
+                    f"The encrypted file of item {item_id} (“{record.name}”) was changed or replaced.",
                 )
             )
             continue
