@@ -84,7 +84,6 @@ items_table = Table(
     Column("sha256", String, nullable=False),
     Column("blob", String, nullable=False, unique=True),
     Column("blob_size", Integer, nullable=False),
-    Column("blob_sha256", String, nullable=False),
     Column("mime", String, nullable=False),
     Column("added_at", String, nullable=False),
     Column("metadata", Text, nullable=False),
@@ -109,80 +108,62 @@ _APPEND_ONLY = (
 )
 
 
-class _BackgroundHashes:
-    """SHA-256 of the original and of its ciphertext, computed while the blob is written.
+class _Digest:
+    """A SHA-256 that can run on another core: hashlib releases the GIL on large buffers."""
 
-    hashlib releases the GIL on large buffers, so for large inputs both hashes run on a
-    second core while the main thread encrypts and writes: this is what lets a 1 GiB add
-    beat ``sha256sum`` on the same file (``make bench``). Small inputs are hashed inline.
-    """
-
-    def __init__(self, progress: Callable[[int], None] | None) -> None:
-        self.plain = hashlib.sha256()
-        self.sealed = hashlib.sha256()
+    def __init__(self) -> None:
+        self.digest = hashlib.sha256()
         self.size = 0
-        self.sealed_size = 0
-        self.head = b""
-        self.progress = progress
-        self._queue: queue.Queue[tuple[Any, bytes] | None] | None = None
+        self._queue: queue.Queue[bytes | None] | None = None
         self._thread: threading.Thread | None = None
 
-    def original(self, view: memoryview) -> None:
-        data = view.obj if isinstance(view.obj, bytes) and len(view) == len(view.obj) else bytes(view)
-        if not self.head:
-            self.head = bytes(data[:4096])
-            if len(data) >= SLICE:
-                self._queue = queue.Queue(maxsize=8)
-                self._thread = threading.Thread(target=self._run, name="recours-hash", daemon=True)
-                self._thread.start()
+    def in_background(self) -> None:
+        self._queue = queue.Queue(maxsize=8)
+        self._thread = threading.Thread(target=self._run, name="recours-hash", daemon=True)
+        self._thread.start()
+
+    def update(self, data: bytes) -> None:
         self.size += len(data)
-        self._feed(self.plain, bytes(data))
-        if self.progress:
-            self.progress(len(data))
-
-    def ciphertext(self, data: bytes) -> None:
-        self.sealed_size += len(data)
-        self._feed(self.sealed, data)
-
-    def _feed(self, digest: Any, data: bytes) -> None:
         if self._queue is not None:
-            self._queue.put((digest, data))
+            self._queue.put(data)
         else:
-            digest.update(data)
+            self.digest.update(data)
 
     def _run(self) -> None:
         assert self._queue is not None  # noqa: S101
-        while (job := self._queue.get()) is not None:
-            job[0].update(job[1])
+        while (data := self._queue.get()) is not None:
+            self.digest.update(data)
 
-    def finish(self) -> tuple[str, str]:
+    def hexdigest(self) -> str:
         if self._queue is not None and self._thread is not None:
             self._queue.put(None)
             self._thread.join()
             self._queue = None
-        return self.plain.hexdigest(), self.sealed.hexdigest()
+        return self.digest.hexdigest()
 
 
-class _HashingFile:
-    """A file read once: what is read is hashed on the way (the encrypted blob)."""
+class _OriginalHash:
+    """SHA-256 of the original, computed in the same pass as the encryption.
 
-    def __init__(self, raw: BinaryIO) -> None:
-        self.raw = raw
-        self.digest = hashlib.sha256()
+    For a large input the hash runs on a second core while the main thread encrypts and
+    writes: this is what lets a 1 GiB add run faster than ``sha256sum`` on the same file
+    (``make bench``). Small inputs are hashed inline, with no thread to start.
+    """
 
-    def read(self, size: int = -1, /) -> bytes:
-        data = self.raw.read(size)
-        self.digest.update(data)
-        return data
+    def __init__(self, progress: Callable[[int], None] | None) -> None:
+        self.digest = _Digest()
+        self.head = b""
+        self.progress = progress
 
-    def readline(self, limit: int = -1, /) -> bytes:
-        data = self.raw.readline(limit)
-        self.digest.update(data)
-        return data
-
-    def drain(self) -> None:
-        while self.read(1 << 20):
-            pass
+    def see(self, view: memoryview) -> None:
+        data = view.obj if isinstance(view.obj, bytes) and len(view) == len(view.obj) else bytes(view)
+        if not self.head:
+            self.head = bytes(data[:4096])
+            if len(data) >= SLICE:
+                self.digest.in_background()
+        self.digest.update(bytes(data))
+        if self.progress:
+            self.progress(len(data))
 
 
 class _HashingSink:
@@ -321,21 +302,23 @@ class Vault:
         """Encrypt ``source`` into a new durable blob, hashing the original in the same pass."""
         blob = secrets.token_hex(16)
         final = self.blob_path(blob)
-        hashes = _BackgroundHashes(progress)
+        original = _OriginalHash(progress)
+        written = 0
         with self.storage.temp_file(self.path / "tmp") as (temp, handle):
 
             def write(data: bytes) -> None:
+                nonlocal written
                 self.storage.write(handle, temp, data)
-                hashes.ciphertext(data)
+                written += len(data)
 
             try:
-                encrypt_stream(source, write, self._recipient, hashes.original)
+                encrypt_stream(source, write, self._recipient, original.see)
             finally:
-                sha, blob_sha = hashes.finish()
+                sha = original.digest.hexdigest()
             self.storage.fsync(handle, temp)
         self.storage.rename(temp, final)
         self.storage.fsync_dir(final.parent)
-        return BlobWritten(blob, hashes.size, sha, hashes.sealed_size, blob_sha, hashes.head)
+        return BlobWritten(blob, original.digest.size, sha, written, original.head)
 
     def read_blob(self, blob: str, target: BinaryIO | None = None) -> tuple[int, str]:
         """Decrypt a blob into ``target`` (or only hash it); returns (size, SHA-256) of the original.
@@ -344,17 +327,10 @@ class Vault:
         to ``target`` before must then be discarded by the caller (age streams plaintext
         before the end is authenticated: research B.3).
         """
-        size, digest, _ = self.check_blob(blob, target)
-        return size, digest
-
-    def check_blob(self, blob: str, target: BinaryIO | None = None) -> tuple[int, str, str]:
-        """Like :meth:`read_blob`, also returning the SHA-256 of the encrypted file, in one read."""
         sink = _HashingSink(target)
         try:
-            with open(self.blob_path(blob), "rb") as raw:
-                encrypted = _HashingFile(raw)
+            with open(self.blob_path(blob), "rb") as encrypted:
                 decrypt_stream(encrypted, sink.write, self._identity)
-                encrypted.drain()
         except FileNotFoundError as exc:
             raise VaultDamaged("Fichier chiffré manquant.", "Encrypted file missing.") from exc
         except (OSError, AgeError) as exc:
@@ -362,7 +338,7 @@ class Vault:
                 "Un fichier chiffré du coffre est altéré et ne peut pas être déchiffré.",
                 "An encrypted file of the vault was altered and cannot be decrypted.",
             ) from exc
-        return sink.size, sink.digest.hexdigest(), encrypted.digest.hexdigest()
+        return sink.size, sink.digest.hexdigest()
 
     def blob_sizes(self) -> dict[str, int]:
         sizes: dict[str, int] = {}

@@ -26,7 +26,6 @@ ITEM_FIELDS = (
     "sha256",
     "blob",
     "blob_size",
-    "blob_sha256",
     "mime",
     "added_at",
     "metadata_sha256",
@@ -36,13 +35,16 @@ _TAG = re.compile(r"^[\w][\w .:@/+-]{0,63}$", re.UNICODE)
 
 @dataclass(frozen=True)
 class BlobWritten:
-    """What writing an encrypted blob reports: its id, the original's size and hash, its own."""
+    """What writing an encrypted blob reports: its id and size, the original's size and hash.
+
+    No hash of the ciphertext is kept: age authenticates every chunk, and the SHA-256 of the
+    decrypted original is what proves an item unchanged (``verify --read-data``).
+    """
 
     blob: str
     size: int
     sha256: str
     blob_size: int
-    blob_sha256: str
     head: bytes  # the first bytes of the original, to sniff its type
 
 
@@ -57,7 +59,6 @@ class ItemRecord:
     sha256: str
     blob: str
     blob_size: int
-    blob_sha256: str
     mime: str
     added_at: str
     metadata_sha256: str

@@ -147,7 +147,6 @@ def add_stream(
         sha256=blob.sha256,
         blob=blob.blob,
         blob_size=blob.blob_size,
-        blob_sha256=blob.blob_sha256,
         mime=sniff(blob.head),
         added_at=iso(now),
         metadata_sha256=metadata_digest(details),
@@ -414,20 +413,12 @@ def _read_all(
             continue
         report.items_checked += 1
         try:
-            size, sha, blob_sha = vault.check_blob(record.blob)
+            size, sha = vault.read_blob(record.blob)
         except VaultDamaged:
             findings.append(
                 Problem(
-                    f"L’élément {item_id} (« {record.name} ») ne peut plus être déchiffré : il a été altéré.",
-                    f"Item {item_id} (“{record.name}”) can no longer be decrypted: it was altered.",
-                )
-            )
-            continue
-        if blob_sha != record.blob_sha256:
-            findings.append(
-                Problem(
-                    f"Le fichier chiffré de l’élément {item_id} (« {record.name} ») a été modifié ou remplacé.",
-                    f"The encrypted file of item {item_id} (“{record.name}”) was changed or replaced.",
+                    f"L’élément {item_id} (« {record.name} ») ne peut plus être déchiffré : il a été altéré ou remplacé.",
+                    f"Item {item_id} (“{record.name}”) can no longer be decrypted: it was altered or replaced.",
                 )
             )
             continue
