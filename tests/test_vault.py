@@ -216,3 +216,29 @@ def test_a_receipt_of_another_vault_is_reported(tmp_path: Path) -> None:
     assert not svc.verify(two, receipt=svc.receipt(one)).clean
     with pytest.raises(BadInput):
         svc.verify(two, receipt="pas un reçu")
+
+
+def test_the_incident_journal(vault: Vault) -> None:
+    first, *_ = fill(vault, 2)
+    later = svc.add_incident(
+        vault,
+        tick(20),
+        occurred_at=tick(-600),
+        description="Insultes sous ma photo",
+        platform="Instagram",
+        author_handle="@kev",
+        author_url="https://instagram.com/kev",
+        witnesses=["Léa", " "],
+        items=[first.record.id],
+    )
+    earlier = svc.add_incident(vault, tick(21), occurred_at=tick(-900), description="Premier message")
+    assert [r.id for r in svc.list_incidents(vault)] == [earlier.id, later.id]
+    assert svc.get_incident(vault, later.id).witnesses == ("Léa",)
+    assert svc.verify(vault).clean
+    for bad in (
+        {"description": " "},
+        {"description": "x", "items": ["nope"]},
+        {"description": "x", "author_url": "instagram.com/kev"},
+    ):
+        with pytest.raises(BadInput):
+            svc.add_incident(vault, tick(22), occurred_at=tick(0), **bad)  # type: ignore[arg-type]

@@ -132,6 +132,20 @@ def edit_item_metadata(path: Path, rng: random.Random) -> None:
         db.execute(f"UPDATE items SET {column} = ? WHERE id = ?", (value, item))  # noqa: S608 - test data
 
 
+def edit_incident(path: Path, rng: random.Random) -> None:
+    column, value = rng.choice(
+        [
+            ("description", "autre chose"),
+            ("occurred_at", "2025-01-01T00:00:00+01:00"),
+            ("author_handle", "@quelquun"),
+            ("items", "[]"),
+            ("witnesses", '["X"]'),
+        ]
+    )
+    with raw_db(path) as db:
+        db.execute(f"UPDATE incidents SET {column} = ?", (value,))  # noqa: S608 - test data
+
+
 def flip_database_byte(path: Path, rng: random.Random) -> None:
     db_file = path / DB_FILE
     data = bytearray(db_file.read_bytes())
@@ -154,6 +168,7 @@ MUTATIONS: dict[str, Mutation] = {
         delete_custody_entry,
         reorder_custody,
         edit_item_metadata,
+        edit_incident,
         flip_database_byte,
     )
 }
@@ -165,6 +180,15 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     vault, _ = new_vault(base / "vault")
     fill(vault, count=5, size=2000)
     svc.set_tags(vault, svc.list_items(vault)[0].record.id, ["a"], tick(30))
+    svc.add_incident(
+        vault,
+        tick(31),
+        occurred_at=tick(-60),
+        description="insultes",
+        platform="Snapchat",
+        witnesses=["Léa"],
+        items=[svc.list_items(vault)[1].record.id],
+    )
     vault.close()
     other, _ = new_vault(base / "other")
     fill(other, count=5, size=2000)

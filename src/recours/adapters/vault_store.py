@@ -54,7 +54,7 @@ from recours.adapters import vault_keys as keys
 from recours.adapters.age_format import SLICE, AgeError, Identity, decrypt_stream, encrypt_stream
 from recours.adapters.storage import Storage, storage_failure
 from recours.domain.custody import GENESIS, StoredEntry, canonical, entry_hash
-from recours.domain.evidence import BlobWritten, ItemRecord, StoredItem
+from recours.domain.evidence import BlobWritten, IncidentRecord, ItemRecord, StoredItem
 from recours.errors import (
     ItemNotFound,
     VaultDamaged,
@@ -90,6 +90,19 @@ items_table = Table(
     Column("metadata_sha256", String, nullable=False),
     Column("tags", Text, nullable=False),
     Column("deleted_at", String, nullable=True),
+)
+incidents_table = Table(
+    "incidents",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("occurred_at", String, nullable=False),
+    Column("platform", Text, nullable=False),
+    Column("author_handle", Text, nullable=False),
+    Column("author_url", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("witnesses", Text, nullable=False),
+    Column("items", Text, nullable=False),
+    Column("recorded_at", String, nullable=False),
 )
 custody_table = Table(
     "custody",
@@ -438,6 +451,24 @@ class Vault:
             db.execute(update(items_table).where(items_table.c.id == item_id).values(deleted_at=at))
             _append(db, {"action": "delete", "at": at, "item": item_id})
             return str(row.blob)
+
+    def add_incident(self, record: IncidentRecord) -> None:
+        with self._transaction() as db:
+            row = record.as_entry()
+            row["witnesses"] = json.dumps(row["witnesses"], ensure_ascii=False)
+            row["items"] = json.dumps(row["items"])
+            db.execute(insert(incidents_table).values(**row))
+            _append(db, {"action": "incident", "at": record.recorded_at, "record": record.as_entry()})
+
+    def incidents(self) -> list[IncidentRecord]:
+        with self._engine.connect() as db:
+            rows = db.execute(select(incidents_table).order_by(incidents_table.c.occurred_at)).all()
+        return [
+            IncidentRecord.from_entry(
+                {**row._mapping, "witnesses": json.loads(row.witnesses), "items": json.loads(row.items)}
+            )
+            for row in rows
+        ]
 
     def append_event(self, entry: Mapping[str, Any]) -> None:
         with self._transaction() as db:

@@ -38,6 +38,7 @@ app.command("resources", help=_("Liste les organismes d’aide, ouverts ou ferm�
 app.command("orient", help=_("Vous dit vers qui vous tourner, en commençant par l’urgence."))(orient)
 app.command("serve", help=_("Lance l’application web locale (127.0.0.1)."))(serve)
 app.add_typer(vault_cli.vault_app, name="vault")
+app.add_typer(vault_cli.incident_app, name="incident")
 for name, command, help_text in vault_cli.COMMANDS:
     app.command(name, help=help_text)(command)
 

@@ -16,7 +16,7 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from recours.adapters.clock import now
+from recours.adapters.clock import now, parse_instant
 from recours.adapters.vault_store import LocalVaults
 from recours.cli.context import STATE, print_json
 from recours.cli.options import JsonOption
@@ -181,6 +181,87 @@ def panic(
             return
     svc.panic(vaults(), path)
     STATE.out.print(t("Le coffre a été effacé. Il ne peut plus être ouvert."), markup=False)
+
+
+# -- incident journal ---------------------------------------------------------------------
+
+incident_app = typer.Typer(
+    help=_("Le journal des incidents : ce qui s’est passé, quand, par qui."), no_args_is_help=True
+)
+
+
+@incident_app.command("add", help=_("Note un incident (date, plateforme, auteur, faits, témoins, preuves)."))
+def incident_add(
+    what: Annotated[str, typer.Option("--what", metavar="TEXTE", help=_("Ce qui s’est passé."))],
+    when: Annotated[
+        str | None,
+        typer.Option("--when", metavar="DATE", help=_("Date et heure ISO 8601 (défaut : maintenant).")),
+    ] = None,
+    platform: Annotated[str, typer.Option("--platform", help=_("Plateforme (Instagram, Snapchat…)."))] = "",
+    author: Annotated[str, typer.Option("--author", help=_("Pseudo de l’auteur."))] = "",
+    author_url: Annotated[
+        str, typer.Option("--author-url", metavar="URL", help=_("Adresse du profil de l’auteur."))
+    ] = "",
+    witness: Annotated[list[str] | None, typer.Option("--witness", help=_("Un témoin (répétable)."))] = None,
+    item: Annotated[
+        list[str] | None, typer.Option("--item", metavar="ID", help=_("Élément du coffre lié (répétable)."))
+    ] = None,
+    as_json: JsonOption = False,
+    vault: VaultOption = None,
+    passphrase_file: PassFileOption = None,
+) -> None:
+    occurred = parse_instant(when) if when is not None else now()
+    with opened(vault, passphrase_file) as store:
+        record = svc.add_incident(
+            store,
+            now(),
+            occurred_at=occurred,
+            description=what,
+            platform=platform,
+            author_handle=author,
+            author_url=author_url,
+            witnesses=witness or [],
+            items=item or [],
+        )
+    if as_json:
+        print_json(record.as_entry())
+    else:
+        STATE.out.print(f"{record.id}  {record.occurred_at}", markup=False)
+
+
+@incident_app.command("list", help=_("Liste les incidents dans l’ordre où ils ont eu lieu."))
+def incident_list(
+    as_json: JsonOption = False, vault: VaultOption = None, passphrase_file: PassFileOption = None
+) -> None:
+    with opened(vault, passphrase_file) as store:
+        records = svc.list_incidents(store)
+    if as_json:
+        print_json([r.as_entry() for r in records])
+        return
+    t = STATE._
+    table = Table(title=t("Journal des incidents ({n})").format(n=len(records)))
+    for column in (t("Id"), t("Quand"), t("Plateforme"), t("Auteur"), t("Ce qui s’est passé")):
+        table.add_column(column)
+    for r in records:
+        table.add_row(r.id, r.occurred_at[:16].replace("T", " "), r.platform, r.author_handle, r.description)
+    STATE.out.print(table)
+
+
+@incident_app.command("show", help=_("Montre un incident en entier."))
+def incident_show(
+    incident_id: Annotated[str, typer.Argument(metavar="ID")],
+    as_json: JsonOption = False,
+    vault: VaultOption = None,
+    passphrase_file: PassFileOption = None,
+) -> None:
+    with opened(vault, passphrase_file) as store:
+        record = svc.get_incident(store, incident_id)
+    if as_json:
+        print_json(record.as_entry())
+        return
+    for key, value in record.as_entry().items():
+        if value:
+            STATE.out.print(f"{key}: {', '.join(value) if isinstance(value, list) else value}", markup=False)
 
 
 # -- evidence -------------------------------------------------------------------------------

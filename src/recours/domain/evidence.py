@@ -67,6 +67,45 @@ class ItemRecord:
         return {name: getattr(self, name) for name in ITEM_FIELDS}
 
 
+INCIDENT_FIELDS = (
+    "id",
+    "occurred_at",
+    "platform",
+    "author_handle",
+    "author_url",
+    "description",
+    "witnesses",
+    "items",
+    "recorded_at",
+)
+
+
+@dataclass(frozen=True)
+class IncidentRecord:
+    """A journal entry: what happened, when, where, who did it, who saw it, and the evidence."""
+
+    id: str
+    occurred_at: str
+    platform: str
+    author_handle: str
+    author_url: str
+    description: str
+    witnesses: tuple[str, ...]
+    items: tuple[str, ...]
+    recorded_at: str
+
+    def as_entry(self) -> dict[str, Any]:
+        entry = {name: getattr(self, name) for name in INCIDENT_FIELDS}
+        entry["witnesses"], entry["items"] = list(self.witnesses), list(self.items)
+        return entry
+
+    @classmethod
+    def from_entry(cls, entry: Mapping[str, Any]) -> IncidentRecord:
+        values = {name: entry[name] for name in INCIDENT_FIELDS}
+        values["witnesses"], values["items"] = tuple(entry["witnesses"]), tuple(entry["items"])
+        return cls(**values)
+
+
 @dataclass
 class ItemState:
     """An item as the custody log says it should be now."""
@@ -98,6 +137,61 @@ def clean_tags(tags: Iterable[str]) -> list[str]:
             raise ValueError(tag)
         cleaned.append(tag)
     return sorted(set(cleaned), key=str.casefold)
+
+
+@dataclass
+class Replayed:
+    """What the custody log says the vault holds."""
+
+    items: dict[str, ItemState] = field(default_factory=dict)
+    incidents: dict[str, IncidentRecord] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def replay_all(entries: Sequence[StoredEntry]) -> Replayed:
+    """Items and incidents as the log says they should be, and the log's own inconsistencies."""
+    items, problems = replay(entries)
+    incidents: dict[str, IncidentRecord] = {}
+    for stored in entries:
+        if stored.entry.get("action") == "incident":
+            try:
+                record = IncidentRecord.from_entry(stored.entry["record"])
+            except (KeyError, TypeError):
+                problems.append(_bad_entry(stored.seq))
+                continue
+            incidents[record.id] = record
+    return Replayed(items, incidents, problems)
+
+
+def incident_problems(
+    expected: Mapping[str, IncidentRecord], stored: Sequence[IncidentRecord]
+) -> list[Problem]:
+    rows = {incident.id: incident for incident in stored}
+    problems = []
+    for incident_id, record in expected.items():
+        row = rows.get(incident_id)
+        if row is None:
+            problems.append(
+                Problem(
+                    f"L’incident {incident_id} est dans le journal mais a disparu de la base.",
+                    f"Incident {incident_id} is in the log but gone from the database.",
+                )
+            )
+        elif row != record:
+            problems.append(
+                Problem(
+                    f"L’incident {incident_id} a été modifié après son enregistrement.",
+                    f"Incident {incident_id} was changed after it was recorded.",
+                )
+            )
+    for incident_id in rows.keys() - expected.keys():
+        problems.append(
+            Problem(
+                f"L’incident {incident_id} est dans la base mais pas dans le journal.",
+                f"Incident {incident_id} is in the database but not in the log.",
+            )
+        )
+    return problems
 
 
 def replay(entries: Sequence[StoredEntry]) -> tuple[dict[str, ItemState], list[Problem]]:

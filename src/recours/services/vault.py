@@ -22,14 +22,17 @@ from recours.domain.custody import (
     receipt_text,
 )
 from recours.domain.evidence import (
+    IncidentRecord,
     ItemKind,
     ItemRecord,
     Problem,
     StoredItem,
     clean_tags,
+    incident_problems,
     metadata_digest,
     orphan_blobs,
     replay,
+    replay_all,
     state_problems,
 )
 from recours.domain.sniff import sniff
@@ -231,6 +234,66 @@ def add_url(vault: EvidenceStore, url: str, now: datetime, *, tags: Sequence[str
     )
 
 
+# -- the incident journal ------------------------------------------------------------------
+
+
+def add_incident(
+    vault: EvidenceStore,
+    now: datetime,
+    *,
+    occurred_at: datetime,
+    description: str,
+    platform: str = "",
+    author_handle: str = "",
+    author_url: str = "",
+    witnesses: Sequence[str] = (),
+    items: Sequence[str] = (),
+) -> IncidentRecord:
+    """Record what happened. Like items, an entry is never edited afterwards: add another."""
+    if not description.strip():
+        raise BadInput("Décrivez ce qui s’est passé.", "Describe what happened.")
+    if author_url and not _URL.match(author_url.strip()):
+        raise BadInput(
+            "L’adresse du profil doit commencer par http:// ou https://.",
+            "The profile address must start with http:// or https://.",
+        )
+    live = {v.record.id for v in list_items(vault)}
+    unknown = [i for i in items if i not in live]
+    if unknown:
+        raise BadInput(
+            "Élément(s) inconnu(s) : " + ", ".join(unknown) + ". « recours list » donne les identifiants.",
+            "Unknown item(s): " + ", ".join(unknown) + ". “recours list” gives the ids.",
+        )
+    record = IncidentRecord(
+        id="i-" + new_item_id(),
+        occurred_at=iso(occurred_at),
+        platform=platform.strip(),
+        author_handle=author_handle.strip(),
+        author_url=author_url.strip(),
+        description=description.strip(),
+        witnesses=tuple(w.strip() for w in witnesses if w.strip()),
+        items=tuple(dict.fromkeys(items)),
+        recorded_at=iso(now),
+    )
+    vault.add_incident(record)
+    return record
+
+
+def list_incidents(vault: EvidenceStore) -> list[IncidentRecord]:
+    """The journal, in the order things happened."""
+    return sorted(vault.incidents(), key=lambda r: (r.occurred_at, r.recorded_at))
+
+
+def get_incident(vault: EvidenceStore, incident_id: str) -> IncidentRecord:
+    for record in vault.incidents():
+        if record.id == incident_id.strip().lower():
+            return record
+    raise BadInput(
+        f"Aucun incident « {incident_id} ». « recours incident list » donne la liste.",
+        f"No incident “{incident_id}”. “recours incident list” lists them.",
+    )
+
+
 # -- reading -------------------------------------------------------------------------------
 
 
@@ -367,8 +430,10 @@ def verify(
     entries = vault.custody()
     report.head = head_of(entries)
     findings += [Problem(p.fr, p.en) for p in chain_problems(entries)]
-    expected, replay_findings = replay(entries)
-    findings += replay_findings
+    replayed = replay_all(entries)
+    expected = replayed.items
+    findings += replayed.problems
+    findings += incident_problems(replayed.incidents, vault.incidents())
     rows = vault.items()
     findings += state_problems(expected, [s for s, _, _ in rows], vault.blob_sizes())
     for stored, details, _ in rows:
