@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,6 +13,8 @@ from fastapi.testclient import TestClient
 from hypothesis import settings as hypothesis_settings
 
 from recours.adapters.knowledge import Knowledge, load_knowledge
+from recours.adapters.vault_keys import KdfCost
+from recours.adapters.vault_store import LocalVaults
 from recours.settings import Settings
 from recours.web.app import create_app
 
@@ -29,13 +33,16 @@ def knowledge() -> Knowledge:
     return load_knowledge()
 
 
-def make_app(lang: str = "fr", port: int = PORT):  # type: ignore[no-untyped-def]
+def make_app(lang: str = "fr", port: int = PORT, vault_path: Path | None = None, autolock_minutes: int = 10):  # type: ignore[no-untyped-def]
+    """The app as `make run` builds it, with a fixed clock, a fast KDF and a vault in a temp folder."""
     return create_app(
-        settings=Settings(lang=None, fixed_time=None),
+        settings=Settings(lang=None, fixed_time=None, autolock_minutes=autolock_minutes),
         launch_token=TOKEN,
         port=port,
         lang=lang,  # type: ignore[arg-type]
         clock=lambda: SATURDAY_NOON,
+        vaults=LocalVaults(cost=KdfCost(memory_kib=8, iterations=1, lanes=1), sleep=lambda _: None),
+        vault_path=vault_path or Path(tempfile.mkdtemp(prefix="recours-test-")) / "coffre",
     )
 
 

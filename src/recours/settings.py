@@ -46,5 +46,12 @@ class Settings(BaseSettings):
         description="Vault passphrase for non-interactive use (prefer --passphrase-file).",
     )
 
+    autolock_minutes: int = Field(
+        default=10,
+        ge=1,
+        le=24 * 60,
+        description="Lock the vault in the web app after this many idle minutes.",
+    )
+
     def vault_path(self) -> Path:
         return self.vault or user_data_path("recours", appauthor=False) / "coffre"

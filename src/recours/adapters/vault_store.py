@@ -67,6 +67,7 @@ SCHEMA_VERSION = 1
 KEY_FILE = "vault.toml"
 DB_FILE = "index.db"
 FAILURES_FILE = "unlock-failures"
+LOCK_REQUEST = "lock-request"
 # Chunk read from the source while hashing and encrypting; age itself uses 64 KiB chunks.
 CHUNK = 1024 * 1024
 
@@ -549,6 +550,21 @@ class LocalVaults:
 
     def erase(self, path: Path) -> None:
         crypto_erase(path, self.storage)
+
+    def exists(self, path: Path) -> bool:
+        return (path / KEY_FILE).is_file()
+
+    def request_lock(self, path: Path) -> None:
+        """Ask a running web app to lock this vault (``recours vault lock``)."""
+        read_key_file(path)
+        (path / LOCK_REQUEST).touch()
+
+    def lock_requested_since(self, path: Path, moment: float) -> bool:
+        """Whether a lock was requested after ``moment`` (a ``time.time()`` value)."""
+        try:
+            return (path / LOCK_REQUEST).stat().st_mtime >= moment
+        except OSError:
+            return False
 
 
 def read_key_file(path: Path) -> keys.KeyFile:

@@ -30,7 +30,7 @@ ITEM_FIELDS = (
     "added_at",
     "metadata_sha256",
 )
-_TAG = re.compile(r"^[\w][\w .:@/+-]{0,63}$", re.UNICODE)
+_TAG = re.compile(r"^[\w@#][\w .:@/+#-]{0,63}$", re.UNICODE)
 
 
 @dataclass(frozen=True)

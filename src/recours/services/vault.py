@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import io
 import json
+import queue
 import re
 import secrets
-from collections.abc import Callable, Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -103,8 +105,8 @@ def _tags(tags: Iterable[str]) -> list[str]:
         return clean_tags(tags)
     except ValueError as exc:
         raise BadInput(
-            f"Étiquette non valable : « {exc.args[0]} ». Utilisez des mots courts (lettres, chiffres, - _ . : @).",
-            f"Invalid tag: “{exc.args[0]}”. Use short words (letters, digits, - _ . : @).",
+            f"Étiquette non valable : « {exc.args[0]} ». Utilisez des mots courts (lettres, chiffres, - _ . : @ #).",
+            f"Invalid tag: “{exc.args[0]}”. Use short words (letters, digits, - _ . : @ #).",
         ) from None
 
 
@@ -514,3 +516,36 @@ def repair(vault: EvidenceStore) -> int:
     for leftover in leftovers:
         vault.remove_temp(leftover)
     return len(orphans) + len(leftovers)
+
+
+def iter_item(vault: EvidenceStore, item_id: str, chunk: int = 1 << 20) -> tuple[ItemView, Iterator[bytes]]:
+    """An item's original bytes as a stream (for a download), decrypted on a worker thread.
+
+    A blob that fails authentication stops the stream with :class:`VaultDamaged`: the
+    download then fails visibly instead of handing over a silently shortened file.
+    """
+    view = get_item(vault, item_id)
+    pipe: queue.Queue[bytes | BaseException | None] = queue.Queue(maxsize=8)
+
+    class _Sink:
+        def write(self, data: bytes) -> None:
+            for start in range(0, len(data), chunk):
+                pipe.put(data[start : start + chunk])
+
+    def work() -> None:
+        try:
+            vault.read_blob(view.record.blob, _Sink())  # type: ignore[arg-type]
+        except BaseException as exc:  # handed to the reader below
+            pipe.put(exc)
+            return
+        pipe.put(None)
+
+    def stream() -> Iterator[bytes]:
+        worker = threading.Thread(target=work, name="recours-download", daemon=True)
+        worker.start()
+        while (item := pipe.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    return view, stream()

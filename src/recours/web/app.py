@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime
 from importlib import resources
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -16,11 +17,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from recours.adapters.clock import now as clock_now
 from recours.adapters.knowledge import load_knowledge
+from recours.adapters.vault_store import LocalVaults
 from recours.domain.common import Lang
 from recours.errors import RecoursError
+from recours.services.ports import VaultFactory
 from recours.settings import Settings
 from recours.web.render import WebConfig, lang_of, page
-from recours.web.routes import api, directory, orientation, pages
+from recours.web.routes import api, directory, orientation, pages, vault
 from recours.web.security import SecurityMiddleware
 from recours.web.sessions import SessionStore
 
@@ -39,6 +42,8 @@ def create_app(
     lang: Lang = "fr",
     extra_hosts: set[str] | None = None,
     clock: Callable[[], datetime] | None = None,
+    vaults: VaultFactory | None = None,
+    vault_path: Path | None = None,
 ) -> FastAPI:
     app = FastAPI(
         title="Recours",
@@ -58,9 +63,12 @@ def create_app(
     app.state.clock = clock or (lambda: clock_now(settings.fixed_time))
     sessions = SessionStore()
     app.state.sessions = sessions
+    app.state.vaults = vaults or LocalVaults()
+    app.state.vault_path = vault_path or settings.vault_path()
+    app.state.autolock_seconds = settings.autolock_minutes * 60
     static = resources.files("recours.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    for module in (pages, directory, orientation, api):
+    for module in (pages, directory, orientation, vault, api):
         app.include_router(module.router)
     _error_pages(app)
     hosts = {f"127.0.0.1:{port}", f"localhost:{port}"} | (extra_hosts or set())

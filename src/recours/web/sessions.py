@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
+from typing import Any
 
 from recours.domain.common import Lang
 
@@ -20,6 +21,16 @@ class Session:
     lang: Lang
     csrf_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     answers: dict[str, list[str]] = field(default_factory=dict)
+    # The unlocked vault of this session (its keys live only in memory) and when it was
+    # last used, for the auto-lock.
+    vault: Any = None
+    vault_opened_at: float = 0.0
+    vault_used_at: float = 0.0
+
+    def lock(self) -> None:
+        if self.vault is not None:
+            self.vault.close()
+        self.vault = None
 
 
 class SessionStore:
@@ -39,4 +50,6 @@ class SessionStore:
 
     def delete(self, session_id: str | None) -> None:
         if session_id:
-            self._sessions.pop(session_id, None)
+            session = self._sessions.pop(session_id, None)
+            if session is not None:
+                session.lock()

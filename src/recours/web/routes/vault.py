@@ -1,0 +1,467 @@
+"""The vault in the browser: create, unlock, add, list, show, download, delete, the journal,
+verification, the receipt, lock and quick delete. Same services as the CLI."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response, StreamingResponse
+
+from recours.adapters.clock import parse_instant
+from recours.errors import BadInput, ItemNotFound, RecoursError, RefusedEvidence, WrongPassphrase
+from recours.services import vault as svc
+from recours.services.ports import EvidenceStore, VaultFactory
+from recours.web.render import lang_of, page, session_of
+from recours.web.routes.forms import checked_form
+from recours.web.sessions import Session
+from recours.web.uploads import UploadRefused, stream_form
+
+router = APIRouter(include_in_schema=False)
+
+# Raster images a browser can show without running anything (never SVG: it may hold script).
+SAFE_IMAGES = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp"}
+
+
+def _vaults(request: Request) -> VaultFactory:
+    vaults: VaultFactory = request.app.state.vaults
+    return vaults
+
+
+def _path(request: Request) -> Path:
+    path: Path = request.app.state.vault_path
+    return path
+
+
+def _now(request: Request) -> datetime:
+    moment: datetime = request.app.state.clock()
+    return moment
+
+
+def unlocked(request: Request) -> EvidenceStore | None:
+    """The session's open vault, unless it must lock now (idle too long, or asked to)."""
+    session = session_of(request)
+    if session is None or session.vault is None:
+        return None
+    idle = time.time() - session.vault_used_at
+    if idle > request.app.state.autolock_seconds or _vaults(request).lock_requested_since(
+        _path(request), session.vault_opened_at
+    ):
+        session.lock()
+        return None
+    session.vault_used_at = time.time()
+    store: EvidenceStore = session.vault
+    return store
+
+
+def _to_vault_home() -> Response:
+    return RedirectResponse("/coffre", status_code=303)
+
+
+def _session(request: Request) -> Session:
+    session = session_of(request)
+    if session is None:
+        raise HTTPException(status_code=403)
+    return session
+
+
+@router.get("/coffre", response_class=HTMLResponse)
+async def vault_home(request: Request) -> Response:
+    store = unlocked(request)
+    if store is None:
+        template = "vault_unlock.html" if _vaults(request).exists(_path(request)) else "vault_create.html"
+        return page(request, template, error=None)
+    return _list_page(request, store, query="", tag="")
+
+
+def _list_page(
+    request: Request,
+    store: EvidenceStore,
+    *,
+    query: str,
+    tag: str,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    views = svc.list_items(store, text=query, tag=tag or None)
+    tags = sorted({t for v in svc.list_items(store) for t in v.item.tags}, key=str.casefold)
+    return page(
+        request,
+        "vault_list.html",
+        status_code,
+        views=views,
+        query=query,
+        tag=tag,
+        tags=tags,
+        error=error,
+        minor=svc.person_is_minor(store),
+        safe_images=SAFE_IMAGES,
+    )
+
+
+@router.post("/coffre", response_class=HTMLResponse)
+async def vault_filter(request: Request) -> Response:
+    fields = await checked_form(request)
+    store = unlocked(request)
+    if store is None:
+        return _to_vault_home()
+    return _list_page(request, store, query=_one(fields, "q")[:200], tag=_one(fields, "tag")[:64])
+
+
+@router.post("/coffre/creer", response_class=HTMLResponse)
+async def vault_create(request: Request) -> Response:
+    fields = await checked_form(request)
+    session = _session(request)
+    passphrase, again = _one(fields, "passphrase"), _one(fields, "passphrase_again")
+    if passphrase != again:
+        return page(
+            request,
+            "vault_create.html",
+            422,
+            error=_t(request, "Les deux phrases ne sont pas identiques.", "The two passphrases differ."),
+        )
+    try:
+        store, recovery = svc.create(
+            _vaults(request), _path(request), passphrase, _now(request), minor=_one(fields, "minor") == "yes"
+        )
+    except BadInput as error:
+        return page(request, "vault_create.html", 422, error=error.message(lang_of(request)))
+    _remember(session, store)
+    # Shown once, in the answer to this POST: never stored, never reachable again.
+    return page(request, "vault_recovery.html", recovery=recovery)
+
+
+@router.post("/coffre/ouvrir", response_class=HTMLResponse)
+async def vault_unlock(request: Request) -> Response:
+    fields = await checked_form(request)
+    session = _session(request)
+    try:
+        store = _vaults(request).open(_path(request), _one(fields, "passphrase"))
+    except WrongPassphrase as error:
+        return page(request, "vault_unlock.html", 422, error=error.message(lang_of(request)))
+    _remember(session, store)
+    return _to_vault_home()
+
+
+def _remember(session: Session, store: EvidenceStore) -> None:
+    session.lock()
+    session.vault = store
+    session.vault_opened_at = session.vault_used_at = time.time()
+
+
+@router.post("/coffre/verrouiller")
+async def vault_lock(request: Request) -> Response:
+    await checked_form(request)
+    _session(request).lock()
+    return _to_vault_home()
+
+
+@router.post("/coffre/ajouter", response_class=HTMLResponse)
+async def vault_upload(request: Request) -> Response:
+    session = _session(request)
+    store = unlocked(request)
+    if store is None:
+        return _to_vault_home()
+    now = _now(request)
+
+    def before_files(fields: dict[str, list[str]]) -> None:
+        token = _one(fields, "csrf_token")
+        if token != session.csrf_token:
+            raise UploadRefused("csrf")
+        svc.refuse_minor_intimate_image(
+            store, intimate=_one(fields, "intimate") == "yes", minor=_one(fields, "minor") == "yes"
+        )
+        fields["_tags"] = [t for t in _one(fields, "tags").split(",") if t.strip()]
+
+    collected: dict[str, list[str]] = {}
+
+    def store_file(name: str, source: Any) -> svc.Added:
+        return svc.add_stream(
+            store,
+            source,
+            kind="file",
+            name=name,
+            now=now,
+            tags=collected.get("_tags", []),
+            item_metadata={"note": collected["note"][0]} if collected.get("note", [""])[0].strip() else {},
+        )
+
+    def check(fields: dict[str, list[str]]) -> None:
+        before_files(fields)
+        collected.update(fields)
+
+    try:
+        form = await stream_form(request, check, store_file)
+    except UploadRefused as refused:
+        if str(refused) == "csrf":
+            raise HTTPException(status_code=403) from None
+        return _list_page(
+            request,
+            store,
+            query="",
+            tag="",
+            status_code=400,
+            error=_t(
+                request,
+                "L’envoi a été interrompu : rien n’a été ajouté.",
+                "The upload was interrupted: nothing was added.",
+            ),
+        )
+    except RefusedEvidence as error:
+        return _list_page(
+            request, store, query="", tag="", status_code=422, error=error.message(lang_of(request))
+        )
+    except RecoursError as error:
+        return _list_page(
+            request, store, query="", tag="", status_code=422, error=error.message(lang_of(request))
+        )
+    if not form.results:
+        return _list_page(
+            request,
+            store,
+            query="",
+            tag="",
+            status_code=422,
+            error=_t(request, "Choisissez au moins un fichier.", "Choose at least one file."),
+        )
+    return page(request, "vault_added.html", added=form.results)
+
+
+@router.post("/coffre/note", response_class=HTMLResponse)
+async def vault_note(request: Request) -> Response:
+    fields = await checked_form(request)
+    store = unlocked(request)
+    if store is None:
+        return _to_vault_home()
+    try:
+        added = svc.add_note(store, _one(fields, "note"), _now(request), tags=_tags(fields))
+    except BadInput as error:
+        return _list_page(
+            request, store, query="", tag="", status_code=422, error=error.message(lang_of(request))
+        )
+    return page(request, "vault_added.html", added=[added])
+
+
+@router.post("/coffre/adresse", response_class=HTMLResponse)
+async def vault_url(request: Request) -> Response:
+    fields = await checked_form(request)
+    store = unlocked(request)
+    if store is None:
+        return _to_vault_home()
+    try:
+        added = svc.add_url(store, _one(fields, "url"), _now(request), tags=_tags(fields))
+    except BadInput as error:
+        return _list_page(
+            request, store, query="", tag="", status_code=422, error=error.message(lang_of(request))
+        )
+    return page(request, "vault_added.html", added=[added])
+
+
+@router.get("/coffre/element/{item_id}", response_class=HTMLResponse)
+async def item_page(request: Request, item_id: str) -> Response:
+    store = unlocked(request)
+    if store is None:
+        return _to_vault_home()
+    view = _item(store, item_id)
+    preview = svc.read_text_preview(store, view)
+    incidents = [r for r in svc.list_incidents(store) if view.record.id in r.items]
+    return page(
+        request,
+        "vault_item.html",
+        view=view,
+        preview=preview,
+        incidents=incidents,
+        image=view.record.mime in SAFE_IMAGES,
+    )
+
+
+@router.get("/coffre/element/{item_id}/apercu")
+async def item_image(request: Request, item_id: str) -> Response:
+    store = unlocked(request)
+    if store is None:
+        raise HTTPException(status_code=404)
+    view = _item(store, item_id)
+    if view.record.mime not in SAFE_IMAGES:
+        raise HTTPException(status_code=404)
+    _, stream = svc.iter_item(store, view.record.id)
+    return StreamingResponse(stream, media_type=view.record.mime, headers={"Content-Disposition": "inline"})
+
+
+@router.get("/coffre/element/{item_id}/fichier")
+async def item_download(request: Request, item_id: str) -> Response:
+    store = unlocked(request)
+    if store is None:
+        return _to_vault_home()
+    view, stream = svc.iter_item(store, _item(store, item_id).record.id)
+    # Always a download of opaque bytes: evidence is never rendered by the browser.
+    disposition = f"attachment; filename*=UTF-8''{quote(view.record.name, safe='')}"
+    return StreamingResponse(
+        stream, media_type="application/octet-stream", headers={"Content-Disposition": disposition}
+    )
+
+
+@router.post("/coffre/element/{item_id}/etiquettes")
+async def item_tags(request: Request, item_id: str) -> Response:
+    fields = await checked_form(request)
+    store = unlocked(request)
+    if store is None:
+        return _to_vault_home()
+    view = _item(store, item_id)
+    try:
+        svc.set_tags(store, view.record.id, _tags(fields), _now(request))
+    except BadInput as error:
+        return page(
+            request,
+            "vault_item.html",
+            422,
+            view=view,
+            preview=None,
+            incidents=[],
+            image=False,
+            error=error.message(lang_of(request)),
+        )
+    return RedirectResponse(f"/coffre/element/{view.record.id}", status_code=303)
+
+
+@router.post("/coffre/element/{item_id}/supprimer")
+async def item_delete(request: Request, item_id: str) -> Response:
+    fields = await checked_form(request)
+    store = unlocked(request)
+    if store is None:
+        return _to_vault_home()
+    view = _item(store, item_id)
+    if _one(fields, "confirm") != "yes":
+        return RedirectResponse(f"/coffre/element/{view.record.id}", status_code=303)
+    svc.delete_item(store, view.record.id, _now(request))
+    return _to_vault_home()
+
+
+@router.get("/coffre/journal", response_class=HTMLResponse)
+async def journal(request: Request) -> Response:
+    store = unlocked(request)
+    if store is None:
+        return _to_vault_home()
+    return _journal_page(request, store)
+
+
+def _journal_page(
+    request: Request, store: EvidenceStore, error: str | None = None, status_code: int = 200
+) -> Response:
+    names = {v.record.id: v.record.name for v in svc.list_items(store)}
+    return page(
+        request,
+        "vault_journal.html",
+        status_code,
+        incidents=svc.list_incidents(store),
+        names=names,
+        error=error,
+    )
+
+
+@router.post("/coffre/journal", response_class=HTMLResponse)
+async def journal_add(request: Request) -> Response:
+    fields = await checked_form(request)
+    store = unlocked(request)
+    if store is None:
+        return _to_vault_home()
+    try:
+        when = _one(fields, "occurred_at")
+        svc.add_incident(
+            store,
+            _now(request),
+            occurred_at=parse_instant(when) if when else _now(request),
+            description=_one(fields, "description"),
+            platform=_one(fields, "platform"),
+            author_handle=_one(fields, "author_handle"),
+            author_url=_one(fields, "author_url"),
+            witnesses=[w for w in _one(fields, "witnesses").splitlines() if w.strip()],
+            items=fields.get("items", []),
+        )
+    except BadInput as error:
+        return _journal_page(request, store, error.message(lang_of(request)), 422)
+    return RedirectResponse("/coffre/journal", status_code=303)
+
+
+@router.get("/coffre/verification", response_class=HTMLResponse)
+async def verification(request: Request) -> Response:
+    store = unlocked(request)
+    if store is None:
+        return _to_vault_home()
+    return page(request, "vault_verify.html", report=svc.verify(store), read_data=False)
+
+
+@router.post("/coffre/verification", response_class=HTMLResponse)
+async def verification_full(request: Request) -> Response:
+    await checked_form(request)
+    store = unlocked(request)
+    if store is None:
+        return _to_vault_home()
+    return page(request, "vault_verify.html", report=svc.verify(store, read_data=True), read_data=True)
+
+
+@router.get("/coffre/recu", response_class=HTMLResponse)
+async def receipt(request: Request) -> Response:
+    store = unlocked(request)
+    if store is None:
+        return _to_vault_home()
+    return page(request, "vault_receipt.html", receipt=svc.receipt(store))
+
+
+@router.get("/coffre/recu.txt")
+async def receipt_text(request: Request) -> Response:
+    store = unlocked(request)
+    if store is None:
+        return _to_vault_home()
+    return PlainTextResponse(
+        svc.receipt(store), headers={"Content-Disposition": "attachment; filename=recu-recours.txt"}
+    )
+
+
+@router.get("/coffre/effacer", response_class=HTMLResponse)
+async def panic_page(request: Request) -> Response:
+    if not _vaults(request).exists(_path(request)):
+        return _to_vault_home()
+    return page(request, "vault_panic.html", error=None)
+
+
+@router.post("/coffre/effacer", response_class=HTMLResponse)
+async def panic(request: Request) -> Response:
+    fields = await checked_form(request)
+    if _one(fields, "confirm").strip().upper() not in ("EFFACER", "ERASE"):
+        return page(
+            request,
+            "vault_panic.html",
+            422,
+            error=_t(
+                request,
+                "Tapez EFFACER pour confirmer. Rien n’a été effacé.",
+                "Type ERASE to confirm. Nothing was erased.",
+            ),
+        )
+    _session(request).lock()
+    svc.panic(_vaults(request), _path(request))
+    return page(request, "vault_erased.html")
+
+
+def _item(store: EvidenceStore, item_id: str) -> svc.ItemView:
+    try:
+        return svc.get_item(store, item_id)
+    except ItemNotFound:
+        raise HTTPException(status_code=404) from None
+
+
+def _one(fields: dict[str, list[str]], name: str) -> str:
+    values = fields.get(name) or [""]
+    return values[-1]
+
+
+def _tags(fields: dict[str, list[str]]) -> list[str]:
+    return [t for t in _one(fields, "tags").split(",") if t.strip()]
+
+
+def _t(request: Request, fr: str, en: str) -> str:
+    return en if lang_of(request) == "en" else fr
