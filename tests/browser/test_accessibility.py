@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page
@@ -93,4 +95,46 @@ def test_the_access_refused_page_has_no_violation(browser: Browser, server_url: 
     assert "lien de lancement" in page.content()
     assert violations(page) == []
     page.goto(f"{server_url}/?token={TOKEN}")
+    context.close()
+
+
+def test_vault_pages_have_no_violation(browser: Browser, server_url: str, tmp_path: Path) -> None:
+    context = open_context(browser, server_url)
+    page = context.new_page()
+    page.goto(f"{server_url}/?token={TOKEN}")
+    page.goto(server_url + "/coffre")
+    if page.get_by_label("Phrase secrète ou clé de récupération").count():
+        page.goto(server_url + "/coffre/effacer")  # a vault left by another test of this server: start afresh
+        page.get_by_label("Tapez EFFACER pour confirmer").fill("EFFACER")
+        page.get_by_role("button", name="Effacer tout le coffre maintenant").click()
+        page.goto(server_url + "/coffre")
+    assert violations(page) == [], "create"
+    page.get_by_label("Choisissez une phrase secrète").fill("court")
+    page.get_by_label("Répétez-la").fill("court")
+    page.get_by_role("button", name="Créer le coffre").click()
+    assert violations(page) == [], "create error"
+    page.get_by_label("Choisissez une phrase secrète").fill("une phrase assez longue")
+    page.get_by_label("Répétez-la").fill("une phrase assez longue")
+    page.get_by_role("button", name="Créer le coffre").click()
+    assert violations(page) == [], "recovery key"
+    page.get_by_role("link", name="J’ai noté ma clé : aller au coffre").click()
+    assert violations(page) == [], "empty vault"
+    evidence = tmp_path / "capture.png"
+    evidence.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 100)
+    page.get_by_label("Fichiers (captures, photos, vidéos, sons, PDF, courriels…)").set_input_files(
+        str(evidence)
+    )
+    page.get_by_role("button", name="Chiffrer et ajouter").click()
+    assert violations(page) == [], "added"
+    page.get_by_role("link", name="capture.png").click()
+    assert violations(page) == [], "item"
+    for path in ("/coffre", "/coffre/journal", "/coffre/verification", "/coffre/recu", "/coffre/effacer"):
+        page.goto(server_url + path)
+        assert violations(page) == [], path
+    page.goto(server_url + "/coffre")
+    page.get_by_role("button", name="Verrouiller").click()
+    assert violations(page) == [], "unlock"
+    page.get_by_label("Phrase secrète ou clé de récupération").fill("pas la bonne phrase")
+    page.get_by_role("button", name="Ouvrir").click()
+    assert violations(page) == [], "unlock error"
     context.close()

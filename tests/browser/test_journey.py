@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -109,3 +110,28 @@ def test_english_switch(page: Page) -> None:
     page.get_by_role("button", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("link", name="Leave quickly")).to_be_visible()
+
+
+def test_adding_evidence_without_javascript(page_without_js: Page, tmp_path: Path) -> None:
+    page = page_without_js
+    base = base_url(page)
+    page.goto(base + "/coffre")
+    if page.get_by_label("Phrase secrète ou clé de récupération").count():
+        page.goto(base + "/coffre/effacer")
+        page.get_by_label("Tapez EFFACER pour confirmer").fill("EFFACER")
+        page.get_by_role("button", name="Effacer tout le coffre maintenant").click()
+        page.goto(base + "/coffre")
+    page.get_by_label("Choisissez une phrase secrète").fill("une phrase assez longue")
+    page.get_by_label("Répétez-la").fill("une phrase assez longue")
+    page.get_by_role("button", name="Créer le coffre").click()
+    page.get_by_role("link", name="J’ai noté ma clé : aller au coffre").click()
+    evidence = tmp_path / "message.txt"
+    evidence.write_text("Tu vas voir ce soir", encoding="utf-8")
+    page.get_by_label("Étiquettes (séparées par des virgules)").fill("snapchat")
+    page.get_by_label("Fichiers (captures, photos, vidéos, sons, PDF, courriels…)").set_input_files(
+        str(evidence)
+    )
+    page.get_by_role("button", name="Chiffrer et ajouter").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ajouté au coffre")
+    page.get_by_role("link", name="message.txt").click()
+    expect(page.locator("pre.evidence-text")).to_have_text("Tu vas voir ce soir")
