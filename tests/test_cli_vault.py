@@ -130,3 +130,11 @@ def test_no_passphrase_without_a_terminal(
     monkeypatch.delenv("RECOURS_PASSPHRASE")
     code, _, err = cli(capsys, "list")
     assert code == 2 and "--passphrase-file" in err
+
+
+def test_vault_lock_asks_the_web_app_to_lock(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cli(capsys, "vault", "init")
+    code, out, _ = cli(capsys, "vault", "lock")
+    assert code == 0 and "Verrouillage demandé" in out
+    assert (env / "coffre" / "lock-request").exists()
+    assert cli(capsys, "vault", "lock", "--vault", str(env / "nulle-part"))[0] == 2

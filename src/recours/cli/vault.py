@@ -129,6 +129,16 @@ def init(
     )
 
 
+@vault_app.command("lock", help=_("Verrouille le coffre dans l’application web ouverte."))
+def lock(vault: VaultOption = None) -> None:
+    # The command line never keeps a vault open; the web app does, until it is locked.
+    vaults().request_lock(vault_path(vault))
+    STATE.out.print(
+        STATE._("Verrouillage demandé : l’application web refermera le coffre à la prochaine action."),
+        markup=False,
+    )
+
+
 @vault_app.command("passphrase", help=_("Change la phrase secrète (les données ne sont pas réécrites)."))
 def passphrase(
     vault: VaultOption = None,
