@@ -76,29 +76,43 @@ def main() -> None:
             # (dd conv=fsync shows the same), which would measure the disk, not Recours.
             vault, _ = svc.create(vaults, work / f"coffre{rep}", PASSPHRASE, NOW)
             reference.append(sha256sum(big))
-            ours.append(timed(lambda: svc.add_file(vault, big, NOW)))
+            ours.append(timed(lambda store=vault: svc.add_file(store, big, NOW)))
             vault.close()
             shutil.rmtree(work / f"coffre{rep}")
-            disk.append(timed(lambda: subprocess.run(
-                ["dd", f"if={big}", f"of={work / 'dd.bin'}", "bs=1M", "conv=fsync"], check=True, capture_output=True
-            )))
+            disk.append(
+                timed(
+                    lambda: subprocess.run(
+                        ["dd", f"if={big}", f"of={work / 'dd.bin'}", "bs=1M", "conv=fsync"],
+                        check=True,
+                        capture_output=True,
+                    )
+                )
+            )
             (work / "dd.bin").unlink()
         ref, add = statistics.median(reference), statistics.median(ours)
-        print(f"add 1 GiB: {add:.2f} s ({GIB / add / 1e6:.0f} MB/s); sha256sum {ref:.2f} s "
-              f"({GIB / ref / 1e6:.0f} MB/s); throughput ratio {ref / add:.2f}x (target >= 1.5x)")
-        print(f"  each run: ours {[round(x, 2) for x in ours]} s, sha256sum {[round(x, 2) for x in reference]} s, "
-              f"the disk alone (dd conv=fsync of the same file) {[round(x, 2) for x in disk]} s")
+        print(
+            f"add 1 GiB: {add:.2f} s ({GIB / add / 1e6:.0f} MB/s); sha256sum {ref:.2f} s "
+            f"({GIB / ref / 1e6:.0f} MB/s); throughput ratio {ref / add:.2f}x (target >= 1.5x)"
+        )
+        print(
+            f"  each run: ours {[round(x, 2) for x in ours]} s, sha256sum {[round(x, 2) for x in reference]} s, "
+            f"the disk alone (dd conv=fsync of the same file) {[round(x, 2) for x in disk]} s"
+        )
         vault, _ = svc.create(vaults, work / "coffre", PASSPHRASE, NOW)
         vault.close()
-        print(f"peak RSS during the 1 GiB add: {peak_rss_of_add(work / 'coffre', big):.1f} MiB (target <= 64 MiB)")
+        print(
+            f"peak RSS during the 1 GiB add: {peak_rss_of_add(work / 'coffre', big):.1f} MiB (target <= 64 MiB)"
+        )
 
         # verify --read-data over the 1 GiB item just added, against sha256sum of the same bytes.
         vault = vaults.open(work / "coffre", PASSPHRASE)
         verify_time = timed(lambda: svc.verify(vault, read_data=True))
         data = sum(v.record.size for v in svc.list_items(vault))
         checksum = timed(lambda: [sha256sum(big) for _ in range(round(data / GIB))])
-        print(f"verify --read-data {data / GIB:.0f} GiB: {verify_time:.2f} s; sha256sum over the same bytes "
-              f"{checksum:.2f} s; throughput ratio {checksum / verify_time:.2f}x (target >= 1x)")
+        print(
+            f"verify --read-data {data / GIB:.0f} GiB: {verify_time:.2f} s; sha256sum over the same bytes "
+            f"{checksum:.2f} s; throughput ratio {checksum / verify_time:.2f}x (target >= 1x)"
+        )
         vault.close()
         big.unlink()
         shutil.rmtree(work / "coffre")
@@ -121,8 +135,10 @@ def main() -> None:
         last = (marks[10_000] - marks[9000]) / 1000
         print(f"add 10,000 files of 50 KB: {total:.1f} s, {10_000 / total:.0f} files/s")
         after = timed(lambda: [svc.add_file(vault, p, NOW) for p in files[10_000:]]) / 1000
-        print(f"  time per file: {first * 1000:.2f} ms for the first 1,000 (vault empty), "
-              f"{last * 1000:.2f} ms for items 9,000-10,000, {after * 1000:.2f} ms for 1,000 more at 10,000 items")
+        print(
+            f"  time per file: {first * 1000:.2f} ms for the first 1,000 (vault empty), "
+            f"{last * 1000:.2f} ms for items 9,000-10,000, {after * 1000:.2f} ms for 1,000 more at 10,000 items"
+        )
         vault.close()
     finally:
         shutil.rmtree(work, ignore_errors=True)
