@@ -242,3 +242,45 @@ def test_the_incident_journal(vault: Vault) -> None:
     ):
         with pytest.raises(BadInput):
             svc.add_incident(vault, tick(22), occurred_at=tick(0), **bad)  # type: ignore[arg-type]
+
+
+def _photo_with_gps() -> bytes:
+    from PIL import Image
+
+    image = Image.new("RGB", (1200, 800), "red")
+    exif = Image.Exif()
+    exif[0x010F], exif[0x0110] = "Apple", "iPhone 15"
+    exif[0x8825] = {1: "N", 2: (48.0, 51.0, 24.0), 3: "E", 4: (2.0, 21.0, 7.0)}
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif.tobytes())
+    return out.getvalue()
+
+
+def test_images_get_their_metadata_and_an_exif_free_thumbnail(vault: Vault, tmp_path: Path) -> None:
+    from PIL import Image
+
+    photo = _photo_with_gps()
+    added = svc.add_stream(vault, io.BytesIO(photo), kind="file", name="photo.jpg", now=tick(1))
+    view = svc.get_item(vault, added.record.id)
+    assert view.metadata["exif_Model"] == "iPhone 15"
+    assert view.metadata["exif_gps_latitude"] == pytest.approx(48.856667)
+    assert (view.metadata["width"], view.metadata["height"]) == (1200, 800)
+    assert svc.export_item(vault, added.record.id, tmp_path).read_bytes() == photo  # original untouched
+    thumbnail_id = svc.thumbnails(vault)[added.record.id]
+    assert [v.record.id for v in svc.list_items(vault)] == [added.record.id]  # derived items are not listed
+    thumb = svc.get_item(vault, thumbnail_id)
+    assert thumb.metadata == {"derived_from": added.record.id, "original_sha256": added.record.sha256}
+    data = io.BytesIO()
+    vault.read_blob(thumb.record.blob, data)
+    small = Image.open(io.BytesIO(data.getvalue()))
+    assert max(small.size) <= 480 and not small.getexif() and b"iPhone" not in data.getvalue()
+    assert svc.verify(vault, read_data=True).clean
+    svc.delete_item(vault, added.record.id, tick(2))
+    assert svc.thumbnails(vault) == {} and svc.verify(vault, read_data=True).clean
+
+
+def test_a_corrupt_image_is_kept_without_description(vault: Vault) -> None:
+    broken = _photo_with_gps()[:300]
+    added = svc.add_stream(vault, io.BytesIO(broken), kind="file", name="cassée.jpg", now=tick(1))
+    assert added.record.mime == "image/jpeg"
+    assert svc.thumbnails(vault) == {}

@@ -13,7 +13,17 @@ from fastapi.testclient import TestClient
 from tests.conftest import TOKEN, csrf_of, host_client, make_app
 
 PASSPHRASE = "une phrase secrète pour le web"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 200
+def _png() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", (800, 600), "green").save(out, "PNG")
+    return out.getvalue()
+
+
+PNG = _png()
 
 
 @pytest.fixture
@@ -93,7 +103,11 @@ def test_item_page_image_preview_and_download(browser: TestClient) -> None:
     upload(browser, [("capture.png", PNG)])
     item = item_ids(browser)[0]
     html = browser.get(f"/coffre/element/{item}").text
-    assert f'src="/coffre/element/{item}/apercu"' in html
+    thumbnail = re.search(r'src="/coffre/element/([a-z0-9]+)/apercu"', html)
+    assert thumbnail is not None and thumbnail.group(1) != item
+    assert f'src="/coffre/element/{thumbnail.group(1)}/apercu"' in browser.get("/coffre").text
+    small = browser.get(f"/coffre/element/{thumbnail.group(1)}/apercu")
+    assert small.headers["content-type"] == "image/png" and len(small.content) < len(PNG)
     preview = browser.get(f"/coffre/element/{item}/apercu")
     assert preview.headers["content-type"] == "image/png" and preview.content == PNG
     download = browser.get(f"/coffre/element/{item}/fichier")

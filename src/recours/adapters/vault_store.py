@@ -17,6 +17,7 @@ never a row without its blob. Deletion commits first, then erases the blob.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import queue
@@ -52,6 +53,7 @@ from sqlcipher3 import dbapi2 as sqlcipher
 
 from recours.adapters import vault_keys as keys
 from recours.adapters.age_format import SLICE, AgeError, Identity, decrypt_stream, encrypt_stream
+from recours.adapters.media import describe_image
 from recours.adapters.storage import Storage, storage_failure
 from recours.domain.custody import GENESIS, StoredEntry, canonical, entry_hash
 from recours.domain.evidence import BlobWritten, IncidentRecord, ItemRecord, StoredItem
@@ -68,6 +70,8 @@ KEY_FILE = "vault.toml"
 DB_FILE = "index.db"
 FAILURES_FILE = "unlock-failures"
 LOCK_REQUEST = "lock-request"
+# Images larger than this are kept but not described (decoding would take too much memory).
+MAX_IMAGE_BYTES = 64 * 1024 * 1024
 # Chunk read from the source while hashing and encrypting; age itself uses 64 KiB chunks.
 CHUNK = 1024 * 1024
 
@@ -353,6 +357,14 @@ class Vault:
                 "An encrypted file of the vault was altered and cannot be decrypted.",
             ) from exc
         return sink.size, sink.digest.hexdigest()
+
+    def describe_image(self, blob: str, size: int) -> tuple[dict[str, Any], bytes | None]:
+        """Metadata and an EXIF-free thumbnail of an image blob, decrypted in memory only."""
+        if size > MAX_IMAGE_BYTES:
+            return {}, None
+        buffer = io.BytesIO()
+        self.read_blob(blob, buffer)
+        return describe_image(buffer.getvalue())
 
     def blob_sizes(self) -> dict[str, int]:
         sizes: dict[str, int] = {}

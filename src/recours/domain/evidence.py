@@ -17,7 +17,9 @@ from typing import Any, Literal
 
 from recours.domain.custody import StoredEntry, canonical
 
-ItemKind = Literal["file", "note", "url"]
+ItemKind = Literal["file", "note", "url", "thumbnail"]
+# Derived artefacts: kept and verified like any item, listed with their original, not alone.
+DERIVED_KINDS = frozenset({"thumbnail"})
 ITEM_FIELDS = (
     "id",
     "kind",

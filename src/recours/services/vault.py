@@ -24,6 +24,7 @@ from recours.domain.custody import (
     receipt_text,
 )
 from recours.domain.evidence import (
+    DERIVED_KINDS,
     IncidentRecord,
     ItemKind,
     ItemRecord,
@@ -140,10 +141,20 @@ def add_stream(
     item_metadata: dict[str, Any] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Added:
-    """Encrypt, hash and record one item. Returns only once it is durable (acknowledged)."""
+    """Encrypt, hash and record one item. Returns only once it is durable (acknowledged).
+
+    For an image, its metadata (EXIF, GPS, size) is read from the encrypted copy in memory and
+    recorded with it, and an EXIF-free thumbnail is stored as a derived item that names the
+    original's SHA-256.
+    """
     clean = _tags(tags)
     blob = vault.write_blob(source, progress)
     details = dict(item_metadata or {})
+    mime = sniff(blob.head)
+    thumbnail = None
+    if kind == "file" and mime.startswith("image/"):
+        described, thumbnail = vault.describe_image(blob.blob, blob.size)
+        details.update(described)
     record = ItemRecord(
         id=new_item_id(),
         kind=kind,
@@ -152,12 +163,43 @@ def add_stream(
         sha256=blob.sha256,
         blob=blob.blob,
         blob_size=blob.blob_size,
-        mime=sniff(blob.head),
+        mime=mime,
         added_at=iso(now),
         metadata_sha256=metadata_digest(details),
     )
     vault.add_item(record, clean, details, iso(now))
+    if thumbnail is not None:
+        _add_derived(vault, record, thumbnail, "thumbnail", now)
     return Added(record, clean)
+
+
+def _add_derived(
+    vault: EvidenceStore, original: ItemRecord, content: bytes, kind: ItemKind, now: datetime
+) -> None:
+    blob = vault.write_blob(io.BytesIO(content))
+    details = {"derived_from": original.id, "original_sha256": original.sha256}
+    record = ItemRecord(
+        id=new_item_id(),
+        kind=kind,
+        name=f"{kind} — {original.name}",
+        size=blob.size,
+        sha256=blob.sha256,
+        blob=blob.blob,
+        blob_size=blob.blob_size,
+        mime=sniff(blob.head),
+        added_at=iso(now),
+        metadata_sha256=metadata_digest(details),
+    )
+    vault.add_item(record, [], details, iso(now))
+
+
+def thumbnails(vault: EvidenceStore) -> dict[str, str]:
+    """Original item id → id of its thumbnail, for the live items that have one."""
+    return {
+        str(details["derived_from"]): stored.record.id
+        for stored, details, deleted_at in vault.items()
+        if deleted_at is None and stored.record.kind == "thumbnail" and "derived_from" in details
+    }
 
 
 def add_file(
@@ -321,7 +363,7 @@ def list_items(
     words = text.casefold().split()
     views = []
     for stored, details, deleted_at in vault.items():
-        if deleted_at is not None:
+        if deleted_at is not None or stored.record.kind in DERIVED_KINDS:
             continue
         record = stored.record
         haystack = " ".join(
@@ -390,9 +432,13 @@ def set_tags(vault: EvidenceStore, item_id: str, tags: Sequence[str], now: datet
 
 
 def delete_item(vault: EvidenceStore, item_id: str, now: datetime) -> None:
-    """Erase an item's content; the deletion itself stays in the custody log."""
-    blob = vault.mark_deleted(item_id, iso(now))
-    vault.erase_blob(blob)
+    """Erase an item's content, and what was derived from it; the deletions stay in the log."""
+    derived = [
+        s.record.id for s, d, gone in vault.items() if gone is None and d.get("derived_from") == item_id
+    ]
+    for identifier in [item_id, *derived]:
+        blob = vault.mark_deleted(identifier, iso(now))
+        vault.erase_blob(blob)
 
 
 # -- verification ---------------------------------------------------------------------------

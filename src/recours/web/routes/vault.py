@@ -99,7 +99,7 @@ def _list_page(
         tags=tags,
         error=error,
         minor=svc.person_is_minor(store),
-        safe_images=SAFE_IMAGES,
+        thumbnails=svc.thumbnails(store),
     )
 
 
@@ -275,7 +275,7 @@ async def item_page(request: Request, item_id: str) -> Response:
         view=view,
         preview=preview,
         incidents=incidents,
-        image=view.record.mime in SAFE_IMAGES,
+        thumbnail=svc.thumbnails(store).get(view.record.id),
     )
 
 
@@ -321,7 +321,7 @@ async def item_tags(request: Request, item_id: str) -> Response:
             view=view,
             preview=None,
             incidents=[],
-            image=False,
+            thumbnail=None,
             error=error.message(lang_of(request)),
         )
     return RedirectResponse(f"/coffre/element/{view.record.id}", status_code=303)
