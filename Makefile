@@ -13,6 +13,9 @@ APT_PACKAGES := chromium fonts-dejavu-core
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] < (3, 11))' || \
 	  { echo "Python 3.11 ou plus récent est nécessaire / Python 3.11+ is required"; exit 2; }
+	@# pdqhash has no Linux wheel: it compiles, so a C++ compiler and the Python headers are needed.
+	@command -v g++ >/dev/null 2>&1 && $(PYTHON) -c 'import sysconfig, os, sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' || \
+	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq g++ python3-dev; }
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-venv && \
 	  rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }

@@ -284,3 +284,35 @@ def test_a_corrupt_image_is_kept_without_description(vault: Vault) -> None:
     added = svc.add_stream(vault, io.BytesIO(broken), kind="file", name="cassée.jpg", now=tick(1))
     assert added.record.mime == "image/jpeg"
     assert svc.thumbnails(vault) == {}
+
+
+def _screenshot(seed: int, change: bool = False, scale: float = 1.0) -> bytes:
+    import random
+
+    from PIL import Image, ImageDraw
+
+    rng = random.Random(seed)
+    image = Image.new("RGB", (720, 1280), "white")
+    draw = ImageDraw.Draw(image)
+    for row in range(40):
+        draw.rectangle((20, 20 + row * 30, 20 + rng.randint(100, 680), 40 + row * 30), fill=(30, 30, 30))
+    if change:
+        draw.rectangle((600, 1200, 700, 1260), fill=(200, 0, 0))  # a new notification badge
+    if scale != 1.0:
+        image = image.resize((int(720 * scale), int(1280 * scale)))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def test_near_identical_screenshots_are_grouped(vault: Vault) -> None:
+    first = svc.add_stream(vault, io.BytesIO(_screenshot(1)), kind="file", name="a.png", now=tick(1))
+    again = svc.add_stream(
+        vault, io.BytesIO(_screenshot(1, change=True, scale=0.5)), kind="file", name="b.png", now=tick(2)
+    )
+    other = svc.add_stream(vault, io.BytesIO(_screenshot(2)), kind="file", name="c.png", now=tick(3))
+    views = svc.list_items(vault)
+    assert all(len(v.metadata["pdq"]) == 64 for v in views)
+    similar = svc.similar_images(views)
+    assert similar == {first.record.id: [again.record.id], again.record.id: [first.record.id]}
+    assert other.record.id not in similar

@@ -13,6 +13,8 @@ from fastapi.testclient import TestClient
 from tests.conftest import TOKEN, csrf_of, host_client, make_app
 
 PASSPHRASE = "une phrase secrète pour le web"
+
+
 def _png() -> bytes:
     from io import BytesIO
 

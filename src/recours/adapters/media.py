@@ -12,6 +12,8 @@ import io
 import warnings
 from typing import Any
 
+import numpy
+import pdqhash
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 try:  # pragma: no branch - pillow-heif is a dependency; this keeps the module importable without it
@@ -55,9 +57,18 @@ def describe_image(data: bytes) -> tuple[dict[str, Any], bytes | None]:
             if image.width * image.height > MAX_PIXELS:
                 return details, None
             image.load()
+            details.update(_pdq(image))
             return details, _thumbnail(image)
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError, SyntaxError):
         return {}, None
+
+
+def _pdq(image: Image.Image) -> dict[str, Any]:
+    """PDQ hash (256 bits, hex) and quality (0–100): near-identical screenshots differ by few bits."""
+    rgb = ImageOps.exif_transpose(image).convert("RGB")
+    bits, quality = pdqhash.compute(numpy.asarray(rgb))
+    value = int("".join("1" if bit else "0" for bit in bits), 2)
+    return {"pdq": f"{value:064x}", "pdq_quality": int(quality)}
 
 
 def _exif(image: Image.Image) -> dict[str, Any]:

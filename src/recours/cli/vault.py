@@ -359,7 +359,13 @@ def list_(
     with opened(vault, passphrase_file) as store:
         views = svc.list_items(store, text=search or "", tag=tag, since=since, until=until)
     if as_json:
-        print_json([_item_json(v.record, v.item.tags) for v in views])
+        similar = svc.similar_images(views)
+        print_json(
+            [
+                {**_item_json(v.record, v.item.tags), "near_duplicates": similar.get(v.record.id, [])}
+                for v in views
+            ]
+        )
         return
     t = STATE._
     table = Table(title=t("Coffre de preuves ({n} éléments)").format(n=len(views)))

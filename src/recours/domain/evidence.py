@@ -331,3 +331,30 @@ def state_problems(
 def orphan_blobs(expected: Mapping[str, ItemState], blobs: Iterable[str]) -> list[str]:
     live = {s.record.blob for s in expected.values() if not s.deleted}
     return sorted(set(blobs) - live)
+
+
+# PDQ's own threshold for "the same picture" (ThreatExchange PDQ documentation: distance ≤ 31
+# out of 256 bits); screenshots of the same screen differ by far less.
+PDQ_SAME_PICTURE = 31
+
+
+def near_duplicates(hashes: Mapping[str, str], threshold: int = PDQ_SAME_PICTURE) -> list[list[str]]:
+    """Groups (2 or more item ids) of images whose PDQ hashes are within ``threshold`` bits."""
+    ids = sorted(hashes)
+    values = {i: int(hashes[i], 16) for i in ids}
+    parent = {i: i for i in ids}
+
+    def root(i: str) -> str:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for n, first in enumerate(ids):
+        for second in ids[n + 1 :]:
+            if (values[first] ^ values[second]).bit_count() <= threshold:
+                parent[root(second)] = root(first)
+    groups: dict[str, list[str]] = {}
+    for i in ids:
+        groups.setdefault(root(i), []).append(i)
+    return [g for g in groups.values() if len(g) > 1]

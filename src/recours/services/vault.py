@@ -33,6 +33,7 @@ from recours.domain.evidence import (
     clean_tags,
     incident_problems,
     metadata_digest,
+    near_duplicates,
     orphan_blobs,
     replay,
     replay_all,
@@ -191,6 +192,16 @@ def _add_derived(
         metadata_sha256=metadata_digest(details),
     )
     vault.add_item(record, [], details, iso(now))
+
+
+def similar_images(views: Sequence[ItemView]) -> dict[str, list[str]]:
+    """Item id → the other items that show nearly the same picture (PDQ), for grouping."""
+    hashes = {v.record.id: str(v.metadata["pdq"]) for v in views if v.metadata.get("pdq_quality", 0) >= 50}
+    similar: dict[str, list[str]] = {}
+    for group in near_duplicates(hashes):
+        for item_id in group:
+            similar[item_id] = [other for other in group if other != item_id]
+    return similar
 
 
 def thumbnails(vault: EvidenceStore) -> dict[str, str]:

@@ -100,6 +100,8 @@ def _list_page(
         error=error,
         minor=svc.person_is_minor(store),
         thumbnails=svc.thumbnails(store),
+        similar=svc.similar_images(views),
+        names={v.record.id: v.record.name for v in views},
     )
 
 
