@@ -16,6 +16,7 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from recours.adapters.capture import capture_page
 from recours.adapters.clock import now, parse_instant
 from recours.adapters.vault_store import LocalVaults
 from recours.cli.context import STATE, print_json
@@ -329,14 +330,21 @@ def note(
 
 def url(
     address: Annotated[str, typer.Argument(metavar="URL", help=_("L’adresse à enregistrer."))],
+    capture: Annotated[
+        bool, typer.Option("--capture", help=_("Capturer aussi la page (image, archive MHTML, journal HAR)."))
+    ] = False,
     tag: TagOption = None,
     vault: VaultOption = None,
     passphrase_file: PassFileOption = None,
 ) -> None:
     """Enregistre une adresse (URL) avec la date et l’heure."""
     with opened(vault, passphrase_file) as store:
-        added = svc.add_url(store, address, now(), tags=tag or [])
-    STATE.out.print(f"{added.record.id}  {added.record.added_at}  {added.record.name}", markup=False)
+        if capture:
+            added = svc.add_capture(store, address, now(), capture_page, tags=tag or [])
+        else:
+            added = [svc.add_url(store, address, now(), tags=tag or [])]
+    for item in added:
+        STATE.out.print(f"{item.record.id}  {item.record.sha256}  {item.record.name}", markup=False)
 
 
 def list_(

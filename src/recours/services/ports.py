@@ -43,6 +43,24 @@ class EvidenceStore(Protocol):
     def close(self) -> None: ...
 
 
+class CapturedPage(Protocol):
+    @property
+    def requested_url(self) -> str: ...
+    @property
+    def final_url(self) -> str: ...
+    @property
+    def status(self) -> int | None: ...
+    @property
+    def png(self) -> bytes: ...
+    @property
+    def mhtml(self) -> bytes: ...
+    @property
+    def har(self) -> bytes: ...
+
+
+PageCapturer = Callable[[str], CapturedPage]
+
+
 class VaultFactory(Protocol):
     """Creates, opens and erases vaults at a place."""
 

@@ -41,7 +41,7 @@ from recours.domain.evidence import (
 )
 from recours.domain.sniff import sniff
 from recours.errors import BadInput, RefusedEvidence, VaultDamaged
-from recours.services.ports import EvidenceStore, VaultFactory
+from recours.services.ports import EvidenceStore, PageCapturer, VaultFactory
 
 _ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # no l, o, 0, 1: easy to read aloud
 MIN_PASSPHRASE = 8
@@ -287,6 +287,40 @@ def add_url(vault: EvidenceStore, url: str, now: datetime, *, tags: Sequence[str
     return add_stream(
         vault, io.BytesIO(content), kind="url", name=url, now=now, tags=tags, item_metadata={"url": url}
     )
+
+
+def add_capture(
+    vault: EvidenceStore, url: str, now: datetime, capture: PageCapturer, *, tags: Sequence[str] = ()
+) -> list[Added]:
+    """Record the address, then capture the live page: a full-page PNG, an MHTML archive and a
+    HAR of the network exchanges, each an item naming the address item it belongs to."""
+    address = add_url(vault, url, now, tags=tags)
+    page = capture(url.strip())
+    common = {
+        "captured_url": page.requested_url,
+        "final_url": page.final_url,
+        "http_status": page.status,
+        "captured_at": iso(now),
+        "address_item": address.record.id,
+    }
+    added = [address]
+    for suffix, content, role in (
+        ("png", page.png, "screenshot"),
+        ("mhtml", page.mhtml, "mhtml"),
+        ("har", page.har, "har"),
+    ):
+        added.append(
+            add_stream(
+                vault,
+                io.BytesIO(content),
+                kind="file",
+                name=f"capture-{address.record.id}.{suffix}",
+                now=now,
+                tags=tags,
+                item_metadata={**common, "capture": role},
+            )
+        )
+    return added
 
 
 # -- the incident journal ------------------------------------------------------------------
