@@ -135,3 +135,24 @@ def test_adding_evidence_without_javascript(page_without_js: Page, tmp_path: Pat
     expect(page.get_by_role("heading", level=1)).to_have_text("Ajouté au coffre")
     page.get_by_role("link", name="message.txt").click()
     expect(page.locator("pre.evidence-text")).to_have_text("Tu vas voir ce soir")
+
+
+def test_files_dropped_on_the_form_are_added(page: Page) -> None:
+    base = base_url(page)
+    page.goto(base + "/coffre")
+    if page.get_by_label("Phrase secrète ou clé de récupération").count():
+        page.goto(base + "/coffre/effacer")
+        page.get_by_label("Tapez EFFACER pour confirmer").fill("EFFACER")
+        page.get_by_role("button", name="Effacer tout le coffre maintenant").click()
+        page.goto(base + "/coffre")
+    page.get_by_label("Choisissez une phrase secrète").fill("une phrase assez longue")
+    page.get_by_label("Répétez-la").fill("une phrase assez longue")
+    page.get_by_role("button", name="Créer le coffre").click()
+    page.get_by_role("link", name="J’ai noté ma clé : aller au coffre").click()
+    transfer = page.evaluate_handle(
+        "() => { const d = new DataTransfer();"
+        " d.items.add(new File(['capture du soir'], 'glisse.txt', {type: 'text/plain'})); return d; }"
+    )
+    page.dispatch_event("form.upload", "drop", {"dataTransfer": transfer})
+    page.get_by_role("button", name="Chiffrer et ajouter").click()
+    expect(page.get_by_role("link", name="glisse.txt")).to_be_visible()

@@ -36,3 +36,25 @@
     if (summary) { summary.focus(); }
   });
 })();
+
+// Drag and drop onto the upload form: the dropped files go into the file input, and the form
+// is sent as usual (streamed to the vault). Without JavaScript the file input does the same.
+(function () {
+  "use strict";
+  var form = document.querySelector("form.upload");
+  var input = document.getElementById("files");
+  if (!form || !input) { return; }
+  form.addEventListener("dragover", function (event) {
+    event.preventDefault();
+    form.classList.add("dragging");
+  });
+  form.addEventListener("dragleave", function () { form.classList.remove("dragging"); });
+  form.addEventListener("drop", function (event) {
+    event.preventDefault();
+    form.classList.remove("dragging");
+    if (event.dataTransfer && event.dataTransfer.files.length) {
+      input.files = event.dataTransfer.files;
+      input.focus();
+    }
+  });
+})();
