@@ -316,3 +316,17 @@ def test_near_identical_screenshots_are_grouped(vault: Vault) -> None:
     similar = svc.similar_images(views)
     assert similar == {first.record.id: [again.record.id], again.record.id: [first.record.id]}
     assert other.record.id not in similar
+
+
+def test_an_email_shows_its_headers(vault: Vault) -> None:
+    eml = (
+        b"Return-Path: <kev@example.org>\r\nFrom: Kev <kev@example.org>\r\nTo: moi@example.org\r\n"
+        b"Subject: =?utf-8?q?Tu_vas_le_regretter?=\r\nDate: Fri, 20 Nov 2026 21:30:00 +0100\r\n"
+        b"Message-ID: <abc@example.org>\r\n\r\nCorps du message\r\n"
+    )
+    added = svc.add_stream(vault, io.BytesIO(eml), kind="file", name="menace.eml", now=tick(1))
+    view = svc.get_item(vault, added.record.id)
+    assert added.record.mime == "message/rfc822"
+    assert view.metadata["email_subject"] == "Tu vas le regretter"
+    assert view.metadata["email_from"] == "Kev <kev@example.org>"
+    assert view.metadata["email_date"].startswith("Fri, 20 Nov 2026")

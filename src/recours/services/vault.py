@@ -39,6 +39,7 @@ from recours.domain.evidence import (
     replay_all,
     state_problems,
 )
+from recours.domain.describe import describe_head
 from recours.domain.sniff import sniff
 from recours.errors import BadInput, RefusedEvidence, VaultDamaged
 from recours.services.ports import EvidenceStore, PageCapturer, VaultFactory
@@ -153,6 +154,7 @@ def add_stream(
     details = dict(item_metadata or {})
     mime = sniff(blob.head)
     thumbnail = None
+    details.update(describe_head(mime, blob.head))
     if kind == "file" and mime.startswith("image/"):
         described, thumbnail = vault.describe_image(blob.blob, blob.size)
         details.update(described)
