@@ -23,6 +23,7 @@ from recours.domain.custody import (
     receipt_problems,
     receipt_text,
 )
+from recours.domain.describe import describe_head
 from recours.domain.evidence import (
     DERIVED_KINDS,
     IncidentRecord,
@@ -39,7 +40,6 @@ from recours.domain.evidence import (
     replay_all,
     state_problems,
 )
-from recours.domain.describe import describe_head
 from recours.domain.sniff import sniff
 from recours.errors import BadInput, RefusedEvidence, VaultDamaged
 from recours.services.ports import EvidenceStore, PageCapturer, VaultFactory
