@@ -161,6 +161,12 @@ def test_notes_urls_tags_delete_and_the_journal(browser: TestClient) -> None:
     assert "menace, snapchat" in browser.get(f"/coffre/element/{note}").text
     filtered = browser.post("/coffre", data={"csrf_token": token, "q": "", "tag": "snapchat"}).text
     assert f"/coffre/element/{note}" in filtered and f"/coffre/element/{url}" not in filtered
+    later = browser.post("/coffre", data={"csrf_token": token, "since": "2026-11-29", "until": ""}).text
+    assert "/coffre/element/" not in later.split("Éléments du coffre")[1]
+    same_day = browser.post(
+        "/coffre", data={"csrf_token": token, "since": "2026-11-28", "until": "2026-11-28"}
+    ).text
+    assert f"/coffre/element/{url}" in same_day
     browser.post(
         "/coffre/journal",
         data={

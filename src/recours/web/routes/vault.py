@@ -3,6 +3,7 @@ verification, the receipt, lock and quick delete. Same services as the CLI."""
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import datetime
 from pathlib import Path
@@ -84,10 +85,12 @@ def _list_page(
     *,
     query: str,
     tag: str,
+    since: str = "",
+    until: str = "",
     error: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    views = svc.list_items(store, text=query, tag=tag or None)
+    views = svc.list_items(store, text=query, tag=tag or None, since=since or None, until=until or None)
     tags = sorted({t for v in svc.list_items(store) for t in v.item.tags}, key=str.casefold)
     return page(
         request,
@@ -96,6 +99,8 @@ def _list_page(
         views=views,
         query=query,
         tag=tag,
+        since=since,
+        until=until,
         tags=tags,
         error=error,
         minor=svc.person_is_minor(store),
@@ -111,7 +116,10 @@ async def vault_filter(request: Request) -> Response:
     store = unlocked(request)
     if store is None:
         return _to_vault_home()
-    return _list_page(request, store, query=_one(fields, "q")[:200], tag=_one(fields, "tag")[:64])
+    since, until = _day(_one(fields, "since")), _day(_one(fields, "until"))
+    return _list_page(
+        request, store, query=_one(fields, "q")[:200], tag=_one(fields, "tag")[:64], since=since, until=until
+    )
 
 
 @router.post("/coffre/creer", response_class=HTMLResponse)
@@ -454,6 +462,11 @@ def _item(store: EvidenceStore, item_id: str) -> svc.ItemView:
         return svc.get_item(store, item_id)
     except ItemNotFound:
         raise HTTPException(status_code=404) from None
+
+
+def _day(value: str) -> str:
+    """A YYYY-MM-DD day from a date field, or "" (a browser without a date picker may send text)."""
+    return value if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else ""
 
 
 def _one(fields: dict[str, list[str]], name: str) -> str:
