@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +40,13 @@ class PageCapture:
 
 
 def capture_page(url: str, *, timeout_seconds: float = 45.0, executable: str = CHROMIUM) -> PageCapture:
+    """Capture ``url``. Runs on a thread of its own: Playwright's sync API refuses to run where an
+    event loop is already running (the web app, or another Playwright session)."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="recours-capture") as worker:
+        return worker.submit(_capture, url, timeout_seconds, executable).result()
+
+
+def _capture(url: str, timeout_seconds: float, executable: str) -> PageCapture:
     if not Path(executable).exists():
         raise RecoursError(
             "La capture de page a besoin du navigateur Chromium. Installez-le (sudo apt install chromium), "
