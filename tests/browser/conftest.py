@@ -16,18 +16,9 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
 
+from recours.adapters.capture import CHROMIUM, FLAGS
 from tests.conftest import TOKEN, make_app
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 EXIT_SITE = "https://meteofrance.com/"
 
 
@@ -98,3 +89,18 @@ def page_without_js(browser: Browser, server_url: str) -> Iterator[Page]:
     page.goto(f"{server_url}/?token={TOKEN}")
     yield page
     context.close()
+
+
+def fresh_vault(page: Page, passphrase: str = "une phrase assez longue") -> None:
+    """Create a vault in the browser (erasing one another test of this server left) and open it."""
+    base = base_url(page)
+    page.goto(base + "/coffre")
+    if page.get_by_label("Phrase secrète ou clé de récupération").count():
+        page.goto(base + "/coffre/effacer")
+        page.get_by_label("Tapez EFFACER pour confirmer").fill("EFFACER")
+        page.get_by_role("button", name="Effacer tout le coffre maintenant").click()
+        page.goto(base + "/coffre")
+    page.get_by_label("Choisissez une phrase secrète").fill(passphrase)
+    page.get_by_label("Répétez-la").fill(passphrase)
+    page.get_by_role("button", name="Créer le coffre").click()
+    page.get_by_role("link", name="J’ai noté ma clé : aller au coffre").click()

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import base_url
+from tests.browser.conftest import base_url, fresh_vault
 
 pytestmark = pytest.mark.browser
 
@@ -114,17 +114,7 @@ def test_english_switch(page: Page) -> None:
 
 def test_adding_evidence_without_javascript(page_without_js: Page, tmp_path: Path) -> None:
     page = page_without_js
-    base = base_url(page)
-    page.goto(base + "/coffre")
-    if page.get_by_label("Phrase secrète ou clé de récupération").count():
-        page.goto(base + "/coffre/effacer")
-        page.get_by_label("Tapez EFFACER pour confirmer").fill("EFFACER")
-        page.get_by_role("button", name="Effacer tout le coffre maintenant").click()
-        page.goto(base + "/coffre")
-    page.get_by_label("Choisissez une phrase secrète").fill("une phrase assez longue")
-    page.get_by_label("Répétez-la").fill("une phrase assez longue")
-    page.get_by_role("button", name="Créer le coffre").click()
-    page.get_by_role("link", name="J’ai noté ma clé : aller au coffre").click()
+    fresh_vault(page)
     evidence = tmp_path / "message.txt"
     evidence.write_text("Tu vas voir ce soir", encoding="utf-8")
     page.get_by_label("Étiquettes (séparées par des virgules)").fill("snapchat")
@@ -138,17 +128,7 @@ def test_adding_evidence_without_javascript(page_without_js: Page, tmp_path: Pat
 
 
 def test_files_dropped_on_the_form_are_added(page: Page) -> None:
-    base = base_url(page)
-    page.goto(base + "/coffre")
-    if page.get_by_label("Phrase secrète ou clé de récupération").count():
-        page.goto(base + "/coffre/effacer")
-        page.get_by_label("Tapez EFFACER pour confirmer").fill("EFFACER")
-        page.get_by_role("button", name="Effacer tout le coffre maintenant").click()
-        page.goto(base + "/coffre")
-    page.get_by_label("Choisissez une phrase secrète").fill("une phrase assez longue")
-    page.get_by_label("Répétez-la").fill("une phrase assez longue")
-    page.get_by_role("button", name="Créer le coffre").click()
-    page.get_by_role("link", name="J’ai noté ma clé : aller au coffre").click()
+    fresh_vault(page)
     transfer = page.evaluate_handle(
         "() => { const d = new DataTransfer();"
         " d.items.add(new File(['capture du soir'], 'glisse.txt', {type: 'text/plain'})); return d; }"

@@ -4,7 +4,9 @@ verification, the receipt, lock and quick delete. Same services as the CLI."""
 from __future__ import annotations
 
 import re
+import secrets
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response, StreamingResponse
 
 from recours.adapters.clock import parse_instant
-from recours.errors import BadInput, ItemNotFound, RecoursError, RefusedEvidence, WrongPassphrase
+from recours.errors import BadInput, ItemNotFound, RecoursError, WrongPassphrase
 from recours.services import vault as svc
 from recours.services.ports import EvidenceStore, VaultFactory
 from recours.web.render import lang_of, page, session_of
@@ -110,6 +112,10 @@ def _list_page(
     )
 
 
+def _list_error(request: Request, store: EvidenceStore, message: str, status_code: int = 422) -> Response:
+    return _list_page(request, store, query="", tag="", status_code=status_code, error=message)
+
+
 @router.post("/coffre", response_class=HTMLResponse)
 async def vault_filter(request: Request) -> Response:
     fields = await checked_form(request)
@@ -178,97 +184,77 @@ async def vault_upload(request: Request) -> Response:
         return _to_vault_home()
     now = _now(request)
 
-    def before_files(fields: dict[str, list[str]]) -> None:
-        token = _one(fields, "csrf_token")
-        if token != session.csrf_token:
+    collected: dict[str, list[str]] = {}
+
+    def check(fields: dict[str, list[str]]) -> None:
+        """Runs before the first byte of a file is stored: the form token, then the refusal rule."""
+        if not secrets.compare_digest(_one(fields, "csrf_token").encode(), session.csrf_token.encode()):
             raise UploadRefused("csrf")
         svc.refuse_minor_intimate_image(
             store, intimate=_one(fields, "intimate") == "yes", minor=_one(fields, "minor") == "yes"
         )
-        fields["_tags"] = [t for t in _one(fields, "tags").split(",") if t.strip()]
-
-    collected: dict[str, list[str]] = {}
+        collected.update(fields)
 
     def store_file(name: str, source: Any) -> svc.Added:
+        note = _one(collected, "note").strip()
         return svc.add_stream(
             store,
             source,
             kind="file",
             name=name,
             now=now,
-            tags=collected.get("_tags", []),
-            item_metadata={"note": collected["note"][0]} if collected.get("note", [""])[0].strip() else {},
+            tags=_tags(collected),
+            item_metadata={"note": note} if note else {},
         )
-
-    def check(fields: dict[str, list[str]]) -> None:
-        before_files(fields)
-        collected.update(fields)
 
     try:
         form = await stream_form(request, check, store_file)
     except UploadRefused as refused:
         if str(refused) == "csrf":
             raise HTTPException(status_code=403) from None
-        return _list_page(
+        interrupted = _t(
             request,
-            store,
-            query="",
-            tag="",
-            status_code=400,
-            error=_t(
-                request,
-                "L’envoi a été interrompu : rien n’a été ajouté.",
-                "The upload was interrupted: nothing was added.",
-            ),
+            "L’envoi a été interrompu : rien n’a été ajouté.",
+            "The upload was interrupted: nothing was added.",
         )
-    except RefusedEvidence as error:
-        return _list_page(
-            request, store, query="", tag="", status_code=422, error=error.message(lang_of(request))
-        )
-    except RecoursError as error:
-        return _list_page(
-            request, store, query="", tag="", status_code=422, error=error.message(lang_of(request))
-        )
+        return _list_error(request, store, interrupted, 400)
+    except RecoursError as error:  # refused evidence (minors), a full disk…
+        return _list_error(request, store, error.message(lang_of(request)))
     if not form.results:
-        return _list_page(
-            request,
-            store,
-            query="",
-            tag="",
-            status_code=422,
-            error=_t(request, "Choisissez au moins un fichier.", "Choose at least one file."),
+        return _list_error(
+            request, store, _t(request, "Choisissez au moins un fichier.", "Choose at least one file.")
         )
     return page(request, "vault_added.html", added=form.results)
 
 
-@router.post("/coffre/note", response_class=HTMLResponse)
-async def vault_note(request: Request) -> Response:
+async def _add_from_form(
+    request: Request, add: Callable[[EvidenceStore, dict[str, list[str]]], svc.Added]
+) -> Response:
     fields = await checked_form(request)
     store = unlocked(request)
     if store is None:
         return _to_vault_home()
     try:
-        added = svc.add_note(store, _one(fields, "note"), _now(request), tags=_tags(fields))
+        added = add(store, fields)
     except BadInput as error:
-        return _list_page(
-            request, store, query="", tag="", status_code=422, error=error.message(lang_of(request))
-        )
+        return _list_error(request, store, error.message(lang_of(request)))
     return page(request, "vault_added.html", added=[added])
+
+
+@router.post("/coffre/note", response_class=HTMLResponse)
+async def vault_note(request: Request) -> Response:
+    now = _now(request)
+    return await _add_from_form(
+        request, lambda store, f: svc.add_note(store, _one(f, "note"), now, tags=_tags(f))
+    )
 
 
 @router.post("/coffre/adresse", response_class=HTMLResponse)
 async def vault_url(request: Request) -> Response:
-    fields = await checked_form(request)
-    store = unlocked(request)
-    if store is None:
-        return _to_vault_home()
-    try:
-        added = svc.add_url(store, _one(fields, "url"), _now(request), tags=_tags(fields))
-    except BadInput as error:
-        return _list_page(
-            request, store, query="", tag="", status_code=422, error=error.message(lang_of(request))
-        )
-    return page(request, "vault_added.html", added=[added])
+    now = _now(request)
+    return await _add_from_form(
+        request, lambda store, f: svc.add_url(store, _one(f, "url"), now, tags=_tags(f))
+    )
 
 
 @router.get("/coffre/element/{item_id}", response_class=HTMLResponse)
