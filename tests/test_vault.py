@@ -330,3 +330,19 @@ def test_an_email_shows_its_headers(vault: Vault) -> None:
     assert view.metadata["email_subject"] == "Tu vas le regretter"
     assert view.metadata["email_from"] == "Kev <kev@example.org>"
     assert view.metadata["email_date"].startswith("Fri, 20 Nov 2026")
+
+
+def test_an_iphone_heic_photo_is_described_and_thumbnailed(vault: Vault) -> None:
+    from PIL import Image
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    exif = Image.Exif()
+    exif[0x0110] = "iPhone 15"
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), "blue").save(out, format="HEIF", exif=exif.tobytes())
+    added = svc.add_stream(vault, io.BytesIO(out.getvalue()), kind="file", name="IMG_0001.HEIC", now=tick(1))
+    view = svc.get_item(vault, added.record.id)
+    assert added.record.mime == "image/heic"
+    assert view.metadata["exif_Model"] == "iPhone 15" and view.metadata["image_format"] == "HEIF"
+    assert added.record.id in svc.thumbnails(vault)  # a PNG any browser can show
