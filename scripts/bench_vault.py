@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=ZoneInfo("Europe/Paris"))
 PASSPHRASE = "phrase de banc d’essai"
 GIB = 1024**3
-REPEAT = 3
+REPEAT = 5
 
 
 def timed(action: object) -> float:

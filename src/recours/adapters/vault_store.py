@@ -53,7 +53,6 @@ from sqlcipher3 import dbapi2 as sqlcipher
 
 from recours.adapters import vault_keys as keys
 from recours.adapters.age_format import SLICE, AgeError, Identity, decrypt_stream, encrypt_stream
-from recours.adapters.media import describe_image
 from recours.adapters.storage import Storage, storage_failure
 from recours.domain.custody import GENESIS, StoredEntry, canonical, entry_hash
 from recours.domain.evidence import BlobWritten, IncidentRecord, ItemRecord, StoredItem
@@ -362,6 +361,10 @@ class Vault:
         """Metadata and an EXIF-free thumbnail of an image blob, decrypted in memory only."""
         if size > MAX_IMAGE_BYTES:
             return {}, None
+        # Imported here: Pillow, numpy and libheif weigh ~25 MiB of memory that adding a
+        # non-image (a video, a chat export) must not pay.
+        from recours.adapters.media import describe_image
+
         buffer = io.BytesIO()
         self.read_blob(blob, buffer)
         return describe_image(buffer.getvalue())
@@ -508,10 +511,6 @@ class Vault:
         with self._engine.connect() as db:
             rows = db.execute(select(custody_table).order_by(custody_table.c.seq)).all()
         return [StoredEntry(row.seq, json.loads(row.entry), row.prev_hash, row.hash) for row in rows]
-
-    def count_items(self) -> int:
-        with self._engine.connect() as db:
-            return int(db.execute(text("SELECT count(*) FROM items WHERE deleted_at IS NULL")).scalar() or 0)
 
     def integrity_check(self) -> list[str]:
         """SQLite's structural check plus SQLCipher's check of every page's HMAC."""

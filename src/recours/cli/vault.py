@@ -16,7 +16,6 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from recours.adapters.capture import capture_page
 from recours.adapters.clock import now, parse_instant
 from recours.adapters.vault_store import LocalVaults
 from recours.cli.context import STATE, print_json
@@ -340,6 +339,8 @@ def url(
     """Enregistre une adresse (URL) avec la date et l’heure."""
     with opened(vault, passphrase_file) as store:
         if capture:
+            from recours.adapters.capture import capture_page  # Playwright only when capturing
+
             added = svc.add_capture(store, address, now(), capture_page, tags=tag or [])
         else:
             added = [svc.add_url(store, address, now(), tags=tag or [])]
