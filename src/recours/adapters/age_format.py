@@ -38,8 +38,8 @@ INTRO = b"age-encryption.org/v1"
 X25519_LABEL = b"age-encryption.org/v1/X25519"
 CHUNK = 64 * 1024
 TAG = 16
-# Read the source in slices of this size: 16 age chunks, one hash update, one write.
-SLICE = 16 * CHUNK
+# Read the source in slices of this size: 8 age chunks, one hash update, one write.
+SLICE = 8 * CHUNK
 _BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 
 

@@ -135,7 +135,7 @@ class _Digest:
         self._thread: threading.Thread | None = None
 
     def in_background(self) -> None:
-        self._queue = queue.Queue(maxsize=4)
+        self._queue = queue.Queue(maxsize=2)
         self._thread = threading.Thread(target=self._run, name="recours-hash", daemon=True)
         self._thread.start()
 
