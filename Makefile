@@ -60,6 +60,7 @@ test-deep: $(VENV)/.installed-test system-deps
 bench: $(VENV)/.installed-test
 	$(BIN)/python scripts/bench.py
 	$(BIN)/python scripts/bench_vault.py
+	$(BIN)/python scripts/bench_chat.py
 
 # JSON Schemas for contributors who edit the data files (a test checks they are current).
 schema: $(VENV)/.installed-app

@@ -12,7 +12,8 @@ Tree::
     ├── BadInput                 exit 2 — the user's input cannot be used
     │   ├── InvalidAnswers       orientation answers missing or malformed
     │   ├── InvalidDateTime      a date or time that cannot be read
-    │   └── UnknownResource      no directory entry has this id
+    │   ├── UnknownResource      no directory entry has this id
+    │   └── ChatParseError       a chat export that cannot be read (``code`` says why)
     ├── KnowledgeError           exit 2 — a packaged data file is invalid (a bug)
     ├── VaultError               exit 2 — the vault cannot be used as asked
     │   ├── VaultNotFound        no vault at this place
@@ -65,6 +66,14 @@ class InvalidDateTime(BadInput):
 
 class UnknownResource(BadInput):
     """No entry of the directory has the id the user asked for."""
+
+
+class ChatParseError(BadInput):
+    """A chat export that cannot be read; ``code`` is a stable reason for tests and the API."""
+
+    def __init__(self, code: str, fr: str, en: str, *, details: list[str] | None = None) -> None:
+        super().__init__(fr, en, details=details)
+        self.code = code
 
 
 class KnowledgeError(RecoursError):

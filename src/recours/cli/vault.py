@@ -330,7 +330,13 @@ def note(
 def url(
     address: Annotated[str, typer.Argument(metavar="URL", help=_("L’adresse à enregistrer."))],
     capture: Annotated[
-        bool, typer.Option("--capture", help=_("Capturer aussi la page (image, archive MHTML, journal HAR). Le site voit une visite depuis votre connexion."))
+        bool,
+        typer.Option(
+            "--capture",
+            help=_(
+                "Capturer aussi la page (image, archive MHTML, journal HAR). Le site voit une visite depuis votre connexion."
+            ),
+        ),
     ] = False,
     tag: TagOption = None,
     vault: VaultOption = None,

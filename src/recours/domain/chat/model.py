@@ -1,0 +1,78 @@
+"""The record every chat parser produces, whatever the app the export comes from.
+
+Texts and author names are kept exactly as written (never normalised: they are evidence);
+timestamps are aware, in the export's time zone; ``lines`` (or a JSON pointer, for JSON
+exports) points back into the original file, so any message can be found in it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal, NamedTuple
+
+EntryKind = Literal["message", "system"]
+SystemKind = Literal[
+    "member_added",
+    "member_removed",
+    "member_left",
+    "member_joined",
+    "group_created",
+    "group_renamed",
+    "group_icon_changed",
+    "group_description_changed",
+    "encryption_notice",
+    "disappearing_messages",
+    "security_code_changed",
+    "call",
+    "other",
+]
+DateOrder = Literal["dmy", "mdy", "ymd"]
+
+
+class ChatEntry(NamedTuple):
+    """One timestamped record (a NamedTuple: cheap to build by the hundred thousand)."""
+
+    timestamp: datetime
+    author: str | None
+    kind: EntryKind
+    system: SystemKind | None
+    text: str
+    attachments: tuple[str, ...]
+    media_omitted: bool
+    deleted: bool
+    first_line: int
+    last_line: int
+
+    @property
+    def lines(self) -> tuple[int, int]:
+        """Where the entry is in the original file: first and last line, 1-based."""
+        return self.first_line, self.last_line
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "timestamp": self.timestamp.isoformat(),
+            "author": self.author,
+            "kind": self.kind,
+            "system": self.system,
+            "text": self.text,
+            "attachments": list(self.attachments),
+            "media_omitted": self.media_omitted,
+            "deleted": self.deleted,
+            "lines": list(self.lines),
+        }
+
+
+@dataclass(frozen=True)
+class ParsedExport:
+    format: str
+    entries: list[ChatEntry]
+    timezone: str
+    date_order: DateOrder | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "format": self.format,
+            "date_order": self.date_order,
+            "entries": [entry.as_json() for entry in self.entries],
+        }
