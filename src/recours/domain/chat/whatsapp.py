@@ -77,8 +77,10 @@ MEDIA_OMITTED = frozenset(
         "document omitted",
     }
 )
+# Compared without a final period: versions differ on it.
 DELETED = frozenset(
-    {
+    text.rstrip(".")
+    for text in {
         "Ce message a été supprimé",
         "Vous avez supprimé ce message",
         "This message was deleted",
@@ -99,7 +101,9 @@ _ATTACHED = re.compile(
     r"^(?P<file>\S.*?\.\w{2,5}) \((?:fichier joint|file attached|Datei angehängt|archivo adjunto|"
     r"file allegato|arquivo anexado)\)",
 )
-_IOS_ATTACHED = re.compile(r"<(?:pièce jointe|attached|Anhang|adjunto|allegato|anexo)\s?:\s?(?P<file>[^>]+)>")
+_IOS_ATTACHED = re.compile(
+    r"<\s?(?:pièce jointe|attached|Anhang|adjunto|allegato|anexo)\s?:\s?(?P<file>[^>]+?)\s?>"
+)
 # System lines (no "Author: "), recognised by their wording; anything else is "other".
 _SYSTEM_WORDING: tuple[tuple[SystemKind, str], ...] = (
     (
@@ -116,7 +120,7 @@ _SYSTEM_WORDING: tuple[tuple[SystemKind, str], ...] = (
     ),
     (
         "group_created",
-        r" a créé (le )?groupe| created group| hat die Gruppe .* erstellt| creó el grupo| ha creato il gruppo| criou o grupo",
+        r" a créé (le )?groupe| created group| hast? die Gruppe .* erstellt| creó el grupo| ha creato il gruppo| criou o grupo",
     ),
     (
         "group_renamed",
@@ -132,13 +136,13 @@ _SYSTEM_WORDING: tuple[tuple[SystemKind, str], ...] = (
     ),
     (
         "member_added",
-        r" a ajouté | added | hat .* hinzugefügt| añadió | agregó | ha aggiunto | adicionou ",
+        r" a ajouté | added | hast? .* hinzugefügt| añadió | agregó | ha aggiunto | adicionou ",
     ),
     ("member_removed", r" a retiré | removed | hat .* entfernt| eliminó a | ha rimosso | removeu "),
     ("member_joined", r" a rejoint | joined using| ist .* beigetreten| se unió | si è unito| entrou "),
     (
         "member_left",
-        r" est parti| left$| hat die Gruppe verlassen| salió del grupo|^.* salió$| è uscit| saiu$",
+        r" est parti| left$| hat die Gruppe verlassen| ha abbandonato| salió del grupo|^.* salió$| è uscit| saiu$",
     ),
     ("call", r"[Aa]ppel (vocal|vidéo) manqué|[Mm]issed (voice|video) call"),
 )
@@ -279,18 +283,25 @@ class _Builder:
         author = body[:separator]
         author = self.authors.setdefault(author, author)
         text = body[separator + 2 :]
-        if text.startswith("\u200e"):
+        marked = text.startswith("\u200e")
+        if marked:
             text = text[1:]
         attachments: tuple[str, ...] = ()
         media_omitted = deleted = False
-        if len(text) < 120 and "\n" not in text:
-            stripped = text.strip()
+        first_line = text.split("\n", 1)[0] if "\n" in text else text
+        if len(first_line) < 160:
+            stripped = first_line.strip()
             media_omitted = stripped in MEDIA_OMITTED
-            deleted = stripped in DELETED
-            if stripped.endswith(")") or "<" in stripped:
+            deleted = stripped.rstrip(".") in DELETED
+            if stripped.endswith((")", ">")):
                 found = _ATTACHED.match(stripped) or _IOS_ATTACHED.search(stripped)
                 if found:
                     attachments = (found.group("file").strip(),)
+            # iOS writes notices as "[date] Chat name: \u200enotice": a system line, not a message.
+            if marked and not (attachments or media_omitted or deleted) and "\n" not in text:
+                kind = _system_kind(text)
+                if kind != "other":
+                    return ChatEntry(timestamp, None, "system", kind, text, (), False, False, first, last)
         return ChatEntry(
             timestamp, author, "message", None, text, attachments, media_omitted, deleted, first, last
         )
