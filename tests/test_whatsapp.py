@@ -80,7 +80,9 @@ def test_unreadable_files_get_a_reason(data: bytes, code: str) -> None:
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.binary(max_size=2000) | st.text(max_size=500).map(lambda t: ("14/07/2026 09:05 - a: " + t).encode()))
+@given(
+    st.binary(max_size=2000) | st.text(max_size=500).map(lambda t: ("14/07/2026 09:05 - a: " + t).encode())
+)
 def test_any_input_parses_or_raises_the_parse_error(data: bytes) -> None:
     start = time.monotonic()
     try:
@@ -93,11 +95,21 @@ def test_any_input_parses_or_raises_the_parse_error(data: bytes) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["Léa", "Hugo 🎮", "+33 6 12 34 56 78"]),
-                          st.text(alphabet=st.characters(blacklist_categories=["Cs", "Cc"]), max_size=80)),
-                min_size=1, max_size=30))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["Léa", "Hugo 🎮", "+33 6 12 34 56 78"]),
+            st.text(alphabet=st.characters(blacklist_categories=["Cs", "Cc"]), max_size=80),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
 def test_a_written_chat_round_trips(messages: list[tuple[str, str]]) -> None:
-    lines = [f"{14 + n % 10:02d}/07/2026 {n % 24:02d}:{n % 60:02d} - {author}: {text}" for n, (author, text) in enumerate(messages)]
+    lines = [
+        f"{14 + n % 10:02d}/07/2026 {n % 24:02d}:{n % 60:02d} - {author}: {text}"
+        for n, (author, text) in enumerate(messages)
+    ]
     result = parse_whatsapp(("\n".join(lines) + "\n").encode())
     assert [(e.author, e.text) for e in result.entries if e.kind == "message"] == [
         (author, text.removeprefix("\u200e")) for author, text in messages

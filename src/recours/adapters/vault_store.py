@@ -108,6 +108,13 @@ incidents_table = Table(
     Column("items", Text, nullable=False),
     Column("recorded_at", String, nullable=False),
 )
+chat_table = Table(
+    "chat_entries",
+    metadata,
+    Column("import_item", String, primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("record", Text, nullable=False),
+)
 custody_table = Table(
     "custody",
     metadata,
@@ -408,6 +415,9 @@ class Vault:
 
     def _check_database(self) -> None:
         try:
+            # Tables added since the vault was created (e.g. chat_entries) are created here:
+            # additive changes need no other migration.
+            metadata.create_all(self._engine, checkfirst=True)
             with self._engine.connect() as db:
                 version = db.execute(
                     select(meta_table.c.value).where(meta_table.c.key == "schema_version")
@@ -489,6 +499,32 @@ class Vault:
     def append_event(self, entry: Mapping[str, Any]) -> None:
         with self._transaction() as db:
             _append(db, dict(entry))
+
+    def add_chat_records(
+        self, import_item: str, records: Sequence[dict[str, Any]], event: Mapping[str, Any]
+    ) -> None:
+        """Store the records parsed from an export item, with their custody entry, atomically."""
+        with self._transaction() as db:
+            if records:
+                db.execute(
+                    insert(chat_table),
+                    [
+                        {"import_item": import_item, "position": n, "record": canonical(r).decode("utf-8")}
+                        for n, r in enumerate(records)
+                    ],
+                )
+            _append(db, dict(event))
+
+    def chat_records(self) -> dict[str, list[dict[str, Any]]]:
+        """Every stored chat record, by the export item it came from, in order."""
+        with self._engine.connect() as db:
+            rows = db.execute(
+                select(chat_table).order_by(chat_table.c.import_item, chat_table.c.position)
+            ).all()
+        grouped: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            grouped.setdefault(row.import_item, []).append(json.loads(row.record))
+        return grouped
 
     def items(self) -> list[tuple[StoredItem, dict[str, Any], str | None]]:
         """Every item row: (item, its metadata, when it was deleted or None)."""

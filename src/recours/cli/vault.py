@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
@@ -22,6 +23,7 @@ from recours.cli.context import STATE, print_json
 from recours.cli.options import JsonOption
 from recours.cli.text import _
 from recours.errors import EXIT_PROBLEM, BadInput, ProblemFound
+from recours.services import chat as chat_svc
 from recours.services import vault as svc
 from recours.services.ports import EvidenceStore
 from recours.settings import Settings
@@ -191,6 +193,57 @@ def panic(
             return
     svc.panic(vaults(), path)
     STATE.out.print(t("Le coffre a été effacé. Il ne peut plus être ouvert."), markup=False)
+
+
+# -- chat exports -----------------------------------------------------------------------------
+
+
+def import_(
+    export: Annotated[Path, typer.Argument(metavar="FICHIER", help=_("L’export de la discussion."))],
+    fmt: Annotated[
+        str, typer.Option("--format", help=_("auto ou whatsapp (les autres formats arrivent)."))
+    ] = "auto",
+    tz: Annotated[
+        str, typer.Option("--tz", help=_("Fuseau horaire de l’export (défaut Europe/Paris)."))
+    ] = "Europe/Paris",
+    date_order: Annotated[
+        str | None,
+        typer.Option(
+            "--date-order", metavar="dmy|mdy", help=_("Ordre des dates si le fichier ne le dit pas.")
+        ),
+    ] = None,
+    me: Annotated[
+        str | None, typer.Option("--me", help=_("Votre nom tel qu’il apparaît dans la discussion."))
+    ] = None,
+    as_json: JsonOption = False,
+    vault: VaultOption = None,
+    passphrase_file: PassFileOption = None,
+) -> None:
+    if date_order not in (None, "dmy", "mdy"):
+        raise BadInput("--date-order vaut dmy ou mdy.", "--date-order is dmy or mdy.")
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise BadInput(f"Fuseau horaire inconnu : {tz}.", f"Unknown time zone: {tz}.") from None
+    with opened(vault, passphrase_file) as store:
+        summary = chat_svc.import_export(store, export, now(), fmt=fmt, tz=tz, date_order=date_order, me=me)  # type: ignore[arg-type]
+    if as_json:
+        print_json(summary.as_json())
+        return
+    t = STATE._
+    STATE.out.print(
+        t(
+            "{n} entrées lues ({m} messages, {s} événements), {new} nouvelles, {old} déjà dans le coffre."
+        ).format(
+            n=summary.entries,
+            m=summary.messages,
+            s=summary.system_events,
+            new=summary.new,
+            old=summary.already_present,
+        ),
+        markup=False,
+    )
+    STATE.out.print(t("Export gardé dans le coffre : {id}").format(id=summary.item_id), markup=False)
 
 
 # -- incident journal ---------------------------------------------------------------------
@@ -538,6 +591,7 @@ def _item_json(record: Any, tags: list[str]) -> dict[str, Any]:
 COMMANDS = (
     ("add", add, _("Ajoute des fichiers au coffre (chiffrés, avec leur empreinte SHA-256).")),
     ("note", note, _("Ajoute une note écrite au coffre.")),
+    ("import", import_, _("Importe un export de discussion (WhatsApp) dans le coffre.")),
     ("url", url, _("Enregistre une adresse (URL) avec la date et l’heure.")),
     ("list", list_, _("Liste les éléments du coffre.")),
     ("show", show, _("Montre un élément : empreinte, métadonnées, aperçu du texte.")),

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from recours.domain.chat.model import records_digest
 from recours.domain.custody import StoredEntry, canonical
 
 ItemKind = Literal["file", "note", "url", "thumbnail"]
@@ -232,7 +233,7 @@ def replay(entries: Sequence[StoredEntry]) -> tuple[dict[str, ItemState], list[P
                 state.tags = list(entry.get("tags", []))
             else:
                 state.deleted = True
-        elif action not in ("create", "profile", "passphrase", "incident"):
+        elif action not in ("create", "profile", "passphrase", "incident", "import"):
             problems.append(_bad_entry(stored.seq))
     return items, problems
 
@@ -358,3 +359,28 @@ def near_duplicates(hashes: Mapping[str, str], threshold: int = PDQ_SAME_PICTURE
     for i in ids:
         groups.setdefault(root(i), []).append(i)
     return [g for g in groups.values() if len(g) > 1]
+
+
+def import_problems(
+    entries: Sequence[StoredEntry], stored: Mapping[str, list[dict[str, Any]]]
+) -> list[Problem]:
+    """Compare the chat records of each import with the count and digest the log recorded."""
+    problems = []
+    expected = {str(e.entry.get("item")): e.entry for e in entries if e.entry.get("action") == "import"}
+    for item_id, entry in expected.items():
+        records = stored.get(item_id, [])
+        if len(records) != entry.get("stored") or records_digest(records) != entry.get("records_sha256"):
+            problems.append(
+                Problem(
+                    f"Les messages importés de l’élément {item_id} ont été modifiés après l’import.",
+                    f"The messages imported from item {item_id} were changed after the import.",
+                )
+            )
+    for item_id in stored.keys() - expected.keys():
+        problems.append(
+            Problem(
+                f"Des messages sont rattachés à l’élément {item_id} sans import noté dans le journal.",
+                f"Messages are attached to item {item_id} with no import in the log.",
+            )
+        )
+    return problems

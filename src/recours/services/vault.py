@@ -32,6 +32,7 @@ from recours.domain.evidence import (
     Problem,
     StoredItem,
     clean_tags,
+    import_problems,
     incident_problems,
     metadata_digest,
     near_duplicates,
@@ -529,6 +530,7 @@ def verify(
     expected = replayed.items
     findings += replayed.problems
     findings += incident_problems(replayed.incidents, vault.incidents())
+    findings += import_problems(entries, vault.chat_records())
     rows = vault.items()
     findings += state_problems(expected, [s for s, _, _ in rows], vault.blob_sizes())
     for stored, details, _ in rows:

@@ -7,9 +7,12 @@ exports) points back into the original file, so any message can be found in it.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, NamedTuple
+
+from recours.domain.custody import canonical
 
 EntryKind = Literal["message", "system"]
 SystemKind = Literal[
@@ -76,3 +79,17 @@ class ParsedExport:
             "date_order": self.date_order,
             "entries": [entry.as_json() for entry in self.entries],
         }
+
+
+def entry_key(entry: dict[str, Any]) -> tuple[str, str | None, str]:
+    """What makes two records the same message when a later export of the chat is imported."""
+    return entry["timestamp"], entry["author"], entry["text"]
+
+
+def records_digest(entries: list[dict[str, Any]]) -> str:
+    """SHA-256 over the canonical JSON of stored records, in order (kept in the custody log)."""
+    digest = hashlib.sha256()
+    for entry in entries:
+        digest.update(canonical(entry))
+        digest.update(b"\n")
+    return digest.hexdigest()
