@@ -128,6 +128,12 @@ def test_vault_pages_have_no_violation(browser: Browser, server_url: str, tmp_pa
     assert violations(page) == [], "added"
     page.get_by_role("link", name="capture.png").click()
     assert violations(page) == [], "item"
+    page.goto(server_url + "/coffre")
+    golden = Path(__file__).resolve().parent.parent / "golden" / "whatsapp" / "android-fr-24h.txt"
+    page.get_by_label("Fichier d’export (.txt)").set_input_files(str(golden))
+    page.get_by_role("button", name="Importer").click()
+    assert "Discussion importée" in page.content()
+    assert violations(page) == [], "imported"
     for path in ("/coffre", "/coffre/journal", "/coffre/verification", "/coffre/recu", "/coffre/effacer"):
         page.goto(server_url + path)
         assert violations(page) == [], path

@@ -3,6 +3,7 @@ covered by the custody log, a later export of the same chat merged without dupli
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -63,11 +64,28 @@ def import_export(
         raise BadInput(
             f"Impossible de lire {path} : {exc.strerror}", f"Cannot read {path}: {exc.strerror}"
         ) from None
+    return import_bytes(vault, path.name, data, now, fmt=fmt, tz=tz, date_order=date_order, me=me)
+
+
+def import_bytes(
+    vault: EvidenceStore,
+    name: str,
+    data: bytes,
+    now: datetime,
+    *,
+    fmt: str = "auto",
+    tz: str = "Europe/Paris",
+    date_order: DateOrder | None = None,
+    me: str | None = None,
+) -> ImportSummary:
+    """Same as :func:`import_export`, for an export received as bytes (a web upload)."""
     parsed = parse(data, fmt, tz, date_order)
     records = [entry.as_json() for entry in parsed.entries]
     known = {entry_key(r) for stored in vault.chat_records().values() for r in stored}
     fresh = [r for r in records if entry_key(r) not in known]
-    original = vault_svc.add_file(vault, path, now, tags=["export:" + parsed.format])
+    original = vault_svc.add_stream(
+        vault, io.BytesIO(data), kind="file", name=name, now=now, tags=["export:" + parsed.format]
+    )
     item_id = original.record.id
     vault.add_chat_records(
         item_id,

@@ -16,7 +16,9 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response, StreamingResponse
 
 from recours.adapters.clock import parse_instant
+from recours.domain.chat.model import DateOrder
 from recours.errors import BadInput, ItemNotFound, RecoursError, WrongPassphrase
+from recours.services import chat as chat_svc
 from recours.services import vault as svc
 from recours.services.ports import EvidenceStore, VaultFactory
 from recours.web.render import lang_of, page, session_of
@@ -225,6 +227,61 @@ async def vault_upload(request: Request) -> Response:
             request, store, _t(request, "Choisissez au moins un fichier.", "Choose at least one file.")
         )
     return page(request, "vault_added.html", added=form.results)
+
+
+# A chat export is text: it is parsed in memory. Larger uploads are refused with a message.
+MAX_EXPORT = 256 * 1024 * 1024
+
+
+@router.post("/coffre/importer", response_class=HTMLResponse)
+async def vault_import(request: Request) -> Response:
+    session = _session(request)
+    store = unlocked(request)
+    if store is None:
+        return _to_vault_home()
+    now = _now(request)
+    collected: dict[str, list[str]] = {}
+
+    def check(fields: dict[str, list[str]]) -> None:
+        if not secrets.compare_digest(_one(fields, "csrf_token").encode(), session.csrf_token.encode()):
+            raise UploadRefused("csrf")
+        collected.update(fields)
+
+    def import_file(name: str, source: Any) -> chat_svc.ImportSummary:
+        data = source.read(MAX_EXPORT + 1)
+        if len(data) > MAX_EXPORT:
+            raise BadInput(
+                "Cet export est trop gros pour être importé ici (plus de 256 Mo).",
+                "This export is too large to be imported here (over 256 MB).",
+            )
+        raw_order = _one(collected, "date_order")
+        order: DateOrder | None = "dmy" if raw_order == "dmy" else "mdy" if raw_order == "mdy" else None
+        return chat_svc.import_bytes(
+            store, name, data, now, date_order=order, me=_one(collected, "me").strip() or None
+        )
+
+    try:
+        form = await stream_form(request, check, import_file)
+    except UploadRefused as refused:
+        if str(refused) == "csrf":
+            raise HTTPException(status_code=403) from None
+        return _list_error(
+            request,
+            store,
+            _t(
+                request,
+                "L’envoi a été interrompu : rien n’a été importé.",
+                "The upload was interrupted: nothing was imported.",
+            ),
+            400,
+        )
+    except RecoursError as error:
+        return _list_error(request, store, error.message(lang_of(request)))
+    if not form.results:
+        return _list_error(
+            request, store, _t(request, "Choisissez un fichier d’export.", "Choose an export file.")
+        )
+    return page(request, "vault_imported.html", summaries=form.results)
 
 
 async def _add_from_form(
