@@ -178,55 +178,73 @@ async def vault_lock(request: Request) -> Response:
     return _to_vault_home()
 
 
+async def _stream_files(
+    request: Request,
+    store: EvidenceStore,
+    handle: Callable[[str, Any, dict[str, list[str]]], Any],
+    check_more: Callable[[dict[str, list[str]]], None] | None = None,
+) -> list[Any] | Response:
+    """Run a streamed multipart upload: the form token and ``check_more`` are checked before the
+    first byte of a file is stored; ``handle(name, source, fields)`` runs for each file. Returns
+    the results, or the page to show when nothing could be stored."""
+    session = _session(request)
+    collected: dict[str, list[str]] = {}
+
+    def check(fields: dict[str, list[str]]) -> None:
+        if not secrets.compare_digest(_one(fields, "csrf_token").encode(), session.csrf_token.encode()):
+            raise UploadRefused("csrf")
+        if check_more is not None:
+            check_more(fields)
+        collected.update(fields)
+
+    try:
+        form = await stream_form(request, check, lambda name, source: handle(name, source, collected))
+    except UploadRefused as refused:
+        if str(refused) == "csrf":
+            raise HTTPException(status_code=403) from None
+        interrupted = _t(
+            request,
+            "L’envoi a été interrompu : rien n’a été enregistré.",
+            "The upload was interrupted: nothing was saved.",
+        )
+        return _list_error(request, store, interrupted, 400)
+    except RecoursError as error:  # refused evidence (minors), an unreadable export, a full disk…
+        return _list_error(request, store, error.message(lang_of(request)))
+    if not form.results:
+        return _list_error(
+            request, store, _t(request, "Choisissez au moins un fichier.", "Choose at least one file.")
+        )
+    return form.results
+
+
 @router.post("/coffre/ajouter", response_class=HTMLResponse)
 async def vault_upload(request: Request) -> Response:
-    session = _session(request)
     store = unlocked(request)
     if store is None:
         return _to_vault_home()
     now = _now(request)
 
-    collected: dict[str, list[str]] = {}
-
-    def check(fields: dict[str, list[str]]) -> None:
-        """Runs before the first byte of a file is stored: the form token, then the refusal rule."""
-        if not secrets.compare_digest(_one(fields, "csrf_token").encode(), session.csrf_token.encode()):
-            raise UploadRefused("csrf")
+    def refuse(fields: dict[str, list[str]]) -> None:
         svc.refuse_minor_intimate_image(
             store, intimate=_one(fields, "intimate") == "yes", minor=_one(fields, "minor") == "yes"
         )
-        collected.update(fields)
 
-    def store_file(name: str, source: Any) -> svc.Added:
-        note = _one(collected, "note").strip()
+    def store_file(name: str, source: Any, fields: dict[str, list[str]]) -> svc.Added:
+        note = _one(fields, "note").strip()
         return svc.add_stream(
             store,
             source,
             kind="file",
             name=name,
             now=now,
-            tags=_tags(collected),
+            tags=_tags(fields),
             item_metadata={"note": note} if note else {},
         )
 
-    try:
-        form = await stream_form(request, check, store_file)
-    except UploadRefused as refused:
-        if str(refused) == "csrf":
-            raise HTTPException(status_code=403) from None
-        interrupted = _t(
-            request,
-            "L’envoi a été interrompu : rien n’a été ajouté.",
-            "The upload was interrupted: nothing was added.",
-        )
-        return _list_error(request, store, interrupted, 400)
-    except RecoursError as error:  # refused evidence (minors), a full disk…
-        return _list_error(request, store, error.message(lang_of(request)))
-    if not form.results:
-        return _list_error(
-            request, store, _t(request, "Choisissez au moins un fichier.", "Choose at least one file.")
-        )
-    return page(request, "vault_added.html", added=form.results)
+    results = await _stream_files(request, store, store_file, refuse)
+    if isinstance(results, Response):
+        return results
+    return page(request, "vault_added.html", added=results)
 
 
 # A chat export is text: it is parsed in memory. Larger uploads are refused with a message.
@@ -235,53 +253,28 @@ MAX_EXPORT = 256 * 1024 * 1024
 
 @router.post("/coffre/importer", response_class=HTMLResponse)
 async def vault_import(request: Request) -> Response:
-    session = _session(request)
     store = unlocked(request)
     if store is None:
         return _to_vault_home()
     now = _now(request)
-    collected: dict[str, list[str]] = {}
 
-    def check(fields: dict[str, list[str]]) -> None:
-        if not secrets.compare_digest(_one(fields, "csrf_token").encode(), session.csrf_token.encode()):
-            raise UploadRefused("csrf")
-        collected.update(fields)
-
-    def import_file(name: str, source: Any) -> chat_svc.ImportSummary:
+    def import_file(name: str, source: Any, fields: dict[str, list[str]]) -> chat_svc.ImportSummary:
         data = source.read(MAX_EXPORT + 1)
         if len(data) > MAX_EXPORT:
             raise BadInput(
                 "Cet export est trop gros pour être importé ici (plus de 256 Mo).",
                 "This export is too large to be imported here (over 256 MB).",
             )
-        raw_order = _one(collected, "date_order")
+        raw_order = _one(fields, "date_order")
         order: DateOrder | None = "dmy" if raw_order == "dmy" else "mdy" if raw_order == "mdy" else None
         return chat_svc.import_bytes(
-            store, name, data, now, date_order=order, me=_one(collected, "me").strip() or None
+            store, name, data, now, date_order=order, me=_one(fields, "me").strip() or None
         )
 
-    try:
-        form = await stream_form(request, check, import_file)
-    except UploadRefused as refused:
-        if str(refused) == "csrf":
-            raise HTTPException(status_code=403) from None
-        return _list_error(
-            request,
-            store,
-            _t(
-                request,
-                "L’envoi a été interrompu : rien n’a été importé.",
-                "The upload was interrupted: nothing was imported.",
-            ),
-            400,
-        )
-    except RecoursError as error:
-        return _list_error(request, store, error.message(lang_of(request)))
-    if not form.results:
-        return _list_error(
-            request, store, _t(request, "Choisissez un fichier d’export.", "Choose an export file.")
-        )
-    return page(request, "vault_imported.html", summaries=form.results)
+    results = await _stream_files(request, store, import_file)
+    if isinstance(results, Response):
+        return results
+    return page(request, "vault_imported.html", summaries=results)
 
 
 async def _add_from_form(
