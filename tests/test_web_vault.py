@@ -263,19 +263,30 @@ def test_a_whatsapp_export_is_imported_from_the_browser(browser: TestClient) -> 
     create(browser)
     golden = Path(__file__).parent / "golden" / "whatsapp"
     token = csrf_of(browser, "/coffre")
-    done = browser.post("/coffre/importer", data={"csrf_token": token, "me": "Léa"},
-                        files=[("export", ("discussion.txt", (golden / "android-fr-24h.txt").read_bytes(), "text/plain"))])
+    done = browser.post(
+        "/coffre/importer",
+        data={"csrf_token": token, "me": "Léa"},
+        files=[("export", ("discussion.txt", (golden / "android-fr-24h.txt").read_bytes(), "text/plain"))],
+    )
     assert done.status_code == 200 and "Discussion importée" in done.text and "nouvelles" in done.text
-    again = browser.post("/coffre/importer", data={"csrf_token": token},
-                         files=[("export", ("discussion.txt", (golden / "android-fr-24h.txt").read_bytes(), "text/plain"))])
+    again = browser.post(
+        "/coffre/importer",
+        data={"csrf_token": token},
+        files=[("export", ("discussion.txt", (golden / "android-fr-24h.txt").read_bytes(), "text/plain"))],
+    )
     assert "0 nouvelles" in again.text
     ambiguous = (golden / "ambiguous-dates.txt").read_bytes()
-    refused = browser.post("/coffre/importer", data={"csrf_token": token},
-                           files=[("export", ("a.txt", ambiguous, "text/plain"))])
+    refused = browser.post(
+        "/coffre/importer", data={"csrf_token": token}, files=[("export", ("a.txt", ambiguous, "text/plain"))]
+    )
     assert refused.status_code == 422 and "dmy" in refused.text
-    ok = browser.post("/coffre/importer", data={"csrf_token": token, "date_order": "dmy"},
-                      files=[("export", ("a.txt", ambiguous, "text/plain"))])
+    ok = browser.post(
+        "/coffre/importer",
+        data={"csrf_token": token, "date_order": "dmy"},
+        files=[("export", ("a.txt", ambiguous, "text/plain"))],
+    )
     assert ok.status_code == 200
-    not_chat = browser.post("/coffre/importer", data={"csrf_token": token},
-                            files=[("export", ("photo.png", PNG, "image/png"))])
+    not_chat = browser.post(
+        "/coffre/importer", data={"csrf_token": token}, files=[("export", ("photo.png", PNG, "image/png"))]
+    )
     assert not_chat.status_code == 422

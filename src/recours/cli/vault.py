@@ -201,7 +201,10 @@ def panic(
 def import_(
     export: Annotated[Path, typer.Argument(metavar="FICHIER", help=_("L’export de la discussion."))],
     fmt: Annotated[
-        str, typer.Option("--format", help=_("auto ou whatsapp (les autres formats arrivent)."))
+        str,
+        typer.Option(
+            "--format", help=_("auto, whatsapp, instagram ou messenger (les autres formats arrivent).")
+        ),
     ] = "auto",
     tz: Annotated[
         str, typer.Option("--tz", help=_("Fuseau horaire de l’export (défaut Europe/Paris)."))

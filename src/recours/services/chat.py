@@ -4,18 +4,19 @@ covered by the custody log, a later export of the same chat merged without dupli
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from recours.domain.chat.meta import looks_like_meta, parse_meta
 from recours.domain.chat.model import DateOrder, ParsedExport, entry_key, records_digest
 from recours.domain.chat.whatsapp import parse_whatsapp
 from recours.errors import BadInput
 from recours.services import vault as vault_svc
 from recours.services.ports import EvidenceStore
 
-FORMATS = ("auto", "whatsapp")
+FORMATS = ("auto", "whatsapp", "instagram", "messenger")
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,9 @@ def parse(data: bytes, fmt: str, tz: str, date_order: DateOrder | None) -> Parse
             f"Format « {fmt} » pas encore pris en charge. Formats disponibles : {', '.join(FORMATS)}.",
             f"Format “{fmt}” is not supported yet. Available formats: {', '.join(FORMATS)}.",
         )
+    if fmt in ("instagram", "messenger") or (fmt == "auto" and looks_like_meta(data)):
+        parsed = parse_meta(data, tz=tz)
+        return parsed if fmt == "auto" else replace(parsed, format=fmt)
     return parse_whatsapp(data, tz=tz, date_order=date_order)
 
 

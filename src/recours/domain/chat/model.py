@@ -46,6 +46,8 @@ class ChatEntry(NamedTuple):
     deleted: bool
     first_line: int
     last_line: int
+    # For JSON exports: where the record is in the file (RFC 6901 JSON pointer); lines are 0 then.
+    pointer: str | None = None
 
     @property
     def lines(self) -> tuple[int, int]:
@@ -62,7 +64,7 @@ class ChatEntry(NamedTuple):
             "attachments": list(self.attachments),
             "media_omitted": self.media_omitted,
             "deleted": self.deleted,
-            "lines": list(self.lines),
+            **({"pointer": self.pointer} if self.pointer is not None else {"lines": list(self.lines)}),
         }
 
 

@@ -1,0 +1,113 @@
+"""Instagram and Facebook Messenger "Download your information" JSON (``message_1.json``).
+
+Meta writes every string as UTF-8 bytes escaped one by one (``"\\u00c3\\u00a9"`` for "é"): the
+text is repaired by reading those code points back as bytes (latin-1) and decoding them as UTF-8;
+a string that is not such mojibake is left as it is. Messages come newest first in the file;
+entries keep the file's order reversed to chronological, each with its JSON pointer.
+Reactions, shares, unsent messages and calls are kept in the text as markers, never dropped.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from recours.domain.chat.model import ChatEntry, ParsedExport
+from recours.errors import ChatParseError
+
+# Bigger than any real thread file (Meta splits threads into message_N.json of ~10,000 messages).
+MAX_BYTES = 256 * 1024 * 1024
+
+
+def looks_like_meta(data: bytes) -> bool:
+    head = data[:4096].lstrip()
+    return head.startswith(b"{") and b'"participants"' in data[:65536] and b'"messages"' in data
+
+
+def repair(text: str) -> str:
+    """Undo Meta's mojibake: code points 0–255 that are really UTF-8 bytes."""
+    try:
+        return text.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return text
+
+
+def parse_meta(data: bytes, *, tz: str = "Europe/Paris") -> ParsedExport:
+    if len(data) > MAX_BYTES:
+        raise ChatParseError(
+            "too_large",
+            "Ce fichier est trop gros pour un export Meta.",
+            "This file is too large for a Meta export.",
+        )
+    try:
+        document = json.loads(data)
+    except (ValueError, RecursionError):
+        raise ChatParseError(
+            "not_json", "Ce fichier n’est pas du JSON valable.", "This file is not valid JSON."
+        ) from None
+    if not isinstance(document, dict) or not isinstance(document.get("messages"), list):
+        raise ChatParseError(
+            "not_meta",
+            "Ce fichier JSON n’est pas un export de messages Instagram ou Messenger.",
+            "This JSON file is not an Instagram or Messenger messages export.",
+        )
+    zone = ZoneInfo(tz)
+    entries = []
+    instagram = False
+    messages = document["messages"]
+    for index in range(len(messages) - 1, -1, -1):
+        message = messages[index]
+        if not isinstance(message, dict) or not isinstance(message.get("timestamp_ms"), int):
+            raise ChatParseError(
+                "bad_record", f"Message n° {index} illisible.", f"Message #{index} unreadable."
+            )
+        instagram = instagram or "is_geoblocked_for_viewer" in message
+        entries.append(_entry(message, zone, f"/messages/{index}"))
+    return ParsedExport(format="instagram" if instagram else "messenger", entries=entries, timezone=tz)
+
+
+def _entry(message: dict[str, Any], zone: ZoneInfo, pointer: str) -> ChatEntry:
+    try:
+        timestamp = datetime.fromtimestamp(message["timestamp_ms"] / 1000, tz=zone)
+    except (OverflowError, OSError, ValueError):
+        raise ChatParseError(
+            "bad_record", f"Date illisible ({pointer}).", f"Unreadable date ({pointer})."
+        ) from None
+    author = repair(str(message.get("sender_name", "")))
+    parts = []
+    content = message.get("content")
+    if isinstance(content, str):
+        parts.append(repair(content))
+    share = message.get("share")
+    if isinstance(share, dict):
+        link = share.get("link") or share.get("share_text") or ""
+        parts.append(f"[partage] {repair(str(link))}".strip())
+    for reaction in message.get("reactions") or []:
+        if isinstance(reaction, dict):
+            parts.append(
+                f"[réaction {repair(str(reaction.get('reaction', '')))} de {repair(str(reaction.get('actor', '')))}]"
+            )
+    attachments = tuple(
+        str(item["uri"])
+        for key in ("photos", "videos", "audio_files", "files", "gifs")
+        for item in (message.get(key) or [])
+        if isinstance(item, dict) and "uri" in item
+    )
+    unsent = bool(message.get("is_unsent"))
+    if message.get("type") == "Call" or "call_duration" in message:
+        parts.append(f"[appel, {message.get('call_duration', 0)} s]")
+    return ChatEntry(
+        timestamp,
+        author or None,
+        "message",
+        None,
+        "\n".join(parts),
+        attachments,
+        False,
+        unsent,
+        0,
+        0,
+        pointer,
+    )
