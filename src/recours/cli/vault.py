@@ -203,7 +203,8 @@ def import_(
     fmt: Annotated[
         str,
         typer.Option(
-            "--format", help=_("auto, whatsapp, instagram ou messenger (les autres formats arrivent).")
+            "--format",
+            help=_("auto, whatsapp, instagram, messenger ou telegram (les autres formats arrivent)."),
         ),
     ] = "auto",
     tz: Annotated[

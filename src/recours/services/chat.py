@@ -11,12 +11,13 @@ from typing import Any
 
 from recours.domain.chat.meta import looks_like_meta, parse_meta
 from recours.domain.chat.model import DateOrder, ParsedExport, entry_key, records_digest
+from recours.domain.chat.telegram import looks_like_telegram, parse_telegram
 from recours.domain.chat.whatsapp import parse_whatsapp
 from recours.errors import BadInput
 from recours.services import vault as vault_svc
 from recours.services.ports import EvidenceStore
 
-FORMATS = ("auto", "whatsapp", "instagram", "messenger")
+FORMATS = ("auto", "whatsapp", "instagram", "messenger", "telegram")
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ def parse(data: bytes, fmt: str, tz: str, date_order: DateOrder | None) -> Parse
             f"Format « {fmt} » pas encore pris en charge. Formats disponibles : {', '.join(FORMATS)}.",
             f"Format “{fmt}” is not supported yet. Available formats: {', '.join(FORMATS)}.",
         )
+    if fmt == "telegram" or (fmt == "auto" and looks_like_telegram(data)):
+        return parse_telegram(data, tz=tz)
     if fmt in ("instagram", "messenger") or (fmt == "auto" and looks_like_meta(data)):
         parsed = parse_meta(data, tz=tz)
         return parsed if fmt == "auto" else replace(parsed, format=fmt)
