@@ -11,13 +11,14 @@ from typing import Any
 
 from recours.domain.chat.meta import looks_like_meta, parse_meta
 from recours.domain.chat.model import DateOrder, ParsedExport, entry_key, records_digest
+from recours.domain.chat.sms import looks_like_sms_backup, parse_sms
 from recours.domain.chat.telegram import looks_like_telegram, parse_telegram
 from recours.domain.chat.whatsapp import parse_whatsapp
 from recours.errors import BadInput
 from recours.services import vault as vault_svc
 from recours.services.ports import EvidenceStore
 
-FORMATS = ("auto", "whatsapp", "instagram", "messenger", "telegram")
+FORMATS = ("auto", "whatsapp", "instagram", "messenger", "telegram", "sms")
 
 
 @dataclass(frozen=True)
@@ -39,12 +40,16 @@ class ImportSummary:
         return dict(self.__dict__)
 
 
-def parse(data: bytes, fmt: str, tz: str, date_order: DateOrder | None) -> ParsedExport:
+def parse(
+    data: bytes, fmt: str, tz: str, date_order: DateOrder | None, me: str | None = None
+) -> ParsedExport:
     if fmt not in FORMATS:
         raise BadInput(
             f"Format « {fmt} » pas encore pris en charge. Formats disponibles : {', '.join(FORMATS)}.",
             f"Format “{fmt}” is not supported yet. Available formats: {', '.join(FORMATS)}.",
         )
+    if fmt == "sms" or (fmt == "auto" and looks_like_sms_backup(data)):
+        return parse_sms(data, tz=tz, me=me)
     if fmt == "telegram" or (fmt == "auto" and looks_like_telegram(data)):
         return parse_telegram(data, tz=tz)
     if fmt in ("instagram", "messenger") or (fmt == "auto" and looks_like_meta(data)):
@@ -86,7 +91,7 @@ def import_bytes(
     me: str | None = None,
 ) -> ImportSummary:
     """Same as :func:`import_export`, for an export received as bytes (a web upload)."""
-    parsed = parse(data, fmt, tz, date_order)
+    parsed = parse(data, fmt, tz, date_order, me)
     records = [entry.as_json() for entry in parsed.entries]
     known = {entry_key(r) for stored in vault.chat_records().values() for r in stored}
     fresh = [r for r in records if entry_key(r) not in known]
