@@ -204,7 +204,7 @@ def import_(
         str,
         typer.Option(
             "--format",
-            help=_("auto, whatsapp, instagram, messenger, telegram ou sms (les autres formats arrivent)."),
+            help=_("auto, whatsapp, instagram, messenger, telegram, sms ou email (.eml, .mbox)."),
         ),
     ] = "auto",
     tz: Annotated[

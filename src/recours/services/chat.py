@@ -9,16 +9,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from recours.domain.chat.mail import looks_like_email, parse_email
 from recours.domain.chat.meta import looks_like_meta, parse_meta
 from recours.domain.chat.model import DateOrder, ParsedExport, entry_key, records_digest
 from recours.domain.chat.sms import looks_like_sms_backup, parse_sms
 from recours.domain.chat.telegram import looks_like_telegram, parse_telegram
-from recours.domain.chat.whatsapp import parse_whatsapp
+from recours.domain.chat.whatsapp import HEADER, parse_whatsapp
 from recours.errors import BadInput
 from recours.services import vault as vault_svc
 from recours.services.ports import EvidenceStore
 
-FORMATS = ("auto", "whatsapp", "instagram", "messenger", "telegram", "sms")
+FORMATS = ("auto", "whatsapp", "instagram", "messenger", "telegram", "sms", "email")
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,10 @@ def parse(
             f"Format « {fmt} » pas encore pris en charge. Formats disponibles : {', '.join(FORMATS)}.",
             f"Format “{fmt}” is not supported yet. Available formats: {', '.join(FORMATS)}.",
         )
+    if fmt == "email" or (
+        fmt == "auto" and looks_like_email(data) and not HEADER.match(data.lstrip(b"\xef\xbb\xbf"))
+    ):
+        return parse_email(data, tz=tz)
     if fmt == "sms" or (fmt == "auto" and looks_like_sms_backup(data)):
         return parse_sms(data, tz=tz, me=me)
     if fmt == "telegram" or (fmt == "auto" and looks_like_telegram(data)):

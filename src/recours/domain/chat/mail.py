@@ -1,0 +1,83 @@
+"""E-mails: one message (``.eml``) or a mailbox (``.mbox``), with the standard library's parser.
+
+The text kept is the plain-text body when there is one, else the HTML source as it is (never
+rendered: it is shown as text). Attachments are listed by file name; the original file, kept in
+the vault, holds their content.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import parsedate_to_datetime
+from zoneinfo import ZoneInfo
+
+from recours.domain.chat.model import ChatEntry, ParsedExport
+from recours.errors import ChatParseError
+
+_MBOX_SEPARATOR = re.compile(rb"^From [^\n]*\n", re.MULTILINE)
+_HEADER_START = re.compile(
+    rb"^(?:Return-Path|Received|From|To|Date|Subject|Message-ID|MIME-Version|Delivered-To|X-[\w-]+):",
+    re.IGNORECASE,
+)
+
+
+def looks_like_email(data: bytes) -> bool:
+    head = data[:2048].lstrip()
+    return head.startswith(b"From ") or bool(_HEADER_START.match(head))
+
+
+def parse_email(data: bytes, *, tz: str = "Europe/Paris") -> ParsedExport:
+    if not looks_like_email(data):
+        raise ChatParseError(
+            "not_email",
+            "Ce fichier ne ressemble pas à un courriel (.eml) ni à une boîte (.mbox).",
+            "This file does not look like an e-mail (.eml) or a mailbox (.mbox).",
+        )
+    zone = ZoneInfo(tz)
+    if data.lstrip().startswith(b"From "):
+        chunks = [c for c in _MBOX_SEPARATOR.split(data.lstrip()) if c.strip()]
+        entries = [_entry(chunk, zone, f"/mbox/{n}") for n, chunk in enumerate(chunks)]
+    else:
+        entries = [_entry(data, zone, "/message")]
+    entries.sort(key=lambda e: e.timestamp)
+    return ParsedExport(format="email", entries=entries, timezone=tz)
+
+
+def _entry(raw: bytes, zone: ZoneInfo, pointer: str) -> ChatEntry:
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    assert isinstance(message, EmailMessage)  # noqa: S101 - policy.default builds EmailMessage
+    timestamp = _date(message, zone, pointer)
+    author = str(message.get("From", "")) or None
+    text = _body(message)
+    attachments = tuple(
+        str(part.get_filename()) for part in message.iter_attachments() if part.get_filename()
+    )
+    subject = str(message.get("Subject", ""))
+    if subject:
+        text = f"[{subject}]\n{text}" if text else f"[{subject}]"
+    return ChatEntry(timestamp, author, "message", None, text, attachments, False, False, 0, 0, pointer)
+
+
+def _date(message: EmailMessage, zone: ZoneInfo, pointer: str) -> datetime:
+    try:
+        moment = parsedate_to_datetime(str(message.get("Date", "")))
+    except (TypeError, ValueError, IndexError):
+        raise ChatParseError(
+            "bad_record", f"Date du courriel illisible ({pointer}).", f"Unreadable e-mail date ({pointer})."
+        ) from None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=zone)).astimezone(zone)
+
+
+def _body(message: EmailMessage) -> str:
+    try:
+        body = message.get_body(preferencelist=("plain", "html"))
+        if body is None:
+            return ""
+        content = body.get_content()
+    except (LookupError, ValueError, AttributeError):  # unknown charset, broken MIME
+        return ""
+    return content if isinstance(content, str) else ""
