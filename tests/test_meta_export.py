@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from recours.domain.chat.meta import parse_meta, repair
 from recours.errors import ChatParseError
 from recours.services.chat import import_export, parse
+from tests.chat_strategies import json_documents
 from tests.vault_helpers import new_vault, tick
 
 GOLDEN = Path(__file__).parent / "golden" / "meta"
@@ -55,22 +55,7 @@ def test_bad_files(data: bytes, code: str) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(
-    st.recursive(
-        st.none() | st.booleans() | st.integers() | st.text(max_size=20),
-        lambda inner: (
-            st.lists(inner, max_size=4)
-            | st.dictionaries(
-                st.sampled_from(
-                    ["messages", "sender_name", "timestamp_ms", "content", "share", "reactions", "photos"]
-                ),
-                inner,
-                max_size=4,
-            )
-        ),
-        max_leaves=20,
-    )
-)
+@given(json_documents(["messages", "sender_name", "timestamp_ms", "content", "share", "reactions", "photos"]))
 def test_any_json_parses_or_raises_the_parse_error(document: object) -> None:
     with contextlib.suppress(ChatParseError):
         parse_meta(json.dumps(document).encode())

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from recours.domain.chat.telegram import flatten, parse_telegram
 from recours.errors import ChatParseError
 from recours.services.chat import parse
+from tests.chat_strategies import json_documents
 
 GOLDEN = Path(__file__).parent / "golden" / "telegram"
 
@@ -65,31 +65,20 @@ def test_bad_files(data: bytes, code: str) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(
-    st.recursive(
-        st.none() | st.booleans() | st.integers() | st.text(max_size=20),
-        lambda inner: (
-            st.lists(inner, max_size=4)
-            | st.dictionaries(
-                st.sampled_from(
-                    [
-                        "messages",
-                        "chats",
-                        "list",
-                        "type",
-                        "date",
-                        "date_unixtime",
-                        "from",
-                        "text",
-                        "action",
-                        "members",
-                        "photo",
-                    ]
-                ),
-                inner,
-                max_size=5,
-            )
-        ),
-        max_leaves=25,
+    json_documents(
+        [
+            "messages",
+            "chats",
+            "list",
+            "type",
+            "date",
+            "date_unixtime",
+            "from",
+            "text",
+            "action",
+            "members",
+            "photo",
+        ]
     )
 )
 def test_any_json_parses_or_raises_the_parse_error(document: object) -> None:

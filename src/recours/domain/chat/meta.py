@@ -9,12 +9,11 @@ Reactions, shares, unsent messages and calls are kept in the text as markers, ne
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from recours.domain.chat.model import ChatEntry, ParsedExport
+from recours.domain.chat.model import ChatEntry, ParsedExport, load_json
 from recours.errors import ChatParseError
 
 # Bigger than any real thread file (Meta splits threads into message_N.json of ~10,000 messages).
@@ -35,18 +34,7 @@ def repair(text: str) -> str:
 
 
 def parse_meta(data: bytes, *, tz: str = "Europe/Paris") -> ParsedExport:
-    if len(data) > MAX_BYTES:
-        raise ChatParseError(
-            "too_large",
-            "Ce fichier est trop gros pour un export Meta.",
-            "This file is too large for a Meta export.",
-        )
-    try:
-        document = json.loads(data)
-    except (ValueError, RecursionError):
-        raise ChatParseError(
-            "not_json", "Ce fichier n’est pas du JSON valable.", "This file is not valid JSON."
-        ) from None
+    document = load_json(data, MAX_BYTES)
     if not isinstance(document, dict) or not isinstance(document.get("messages"), list):
         raise ChatParseError(
             "not_meta",

@@ -8,11 +8,13 @@ exports) points back into the original file, so any message can be found in it.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, NamedTuple
 
 from recours.domain.custody import canonical
+from recours.errors import ChatParseError
 
 EntryKind = Literal["message", "system"]
 SystemKind = Literal[
@@ -95,3 +97,17 @@ def records_digest(entries: list[dict[str, Any]]) -> str:
         digest.update(canonical(entry))
         digest.update(b"\n")
     return digest.hexdigest()
+
+
+def load_json(data: bytes, max_bytes: int) -> Any:
+    """A JSON export as Python values, or the parse error a user can read."""
+    if len(data) > max_bytes:
+        raise ChatParseError(
+            "too_large", "Ce fichier est trop gros pour un export.", "This file is too large for an export."
+        )
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError):
+        raise ChatParseError(
+            "not_json", "Ce fichier n’est pas du JSON valable.", "This file is not valid JSON."
+        ) from None

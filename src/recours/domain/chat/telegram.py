@@ -8,12 +8,11 @@ Service messages (members added or removed, group renamed, calls…) become type
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from recours.domain.chat.model import ChatEntry, ParsedExport, SystemKind
+from recours.domain.chat.model import ChatEntry, ParsedExport, SystemKind, load_json
 from recours.errors import ChatParseError
 
 MAX_BYTES = 512 * 1024 * 1024
@@ -41,14 +40,7 @@ def looks_like_telegram(data: bytes) -> bool:
 
 
 def parse_telegram(data: bytes, *, tz: str = "Europe/Paris") -> ParsedExport:
-    if len(data) > MAX_BYTES:
-        raise ChatParseError("too_large", "Ce fichier est trop gros.", "This file is too large.")
-    try:
-        document = json.loads(data)
-    except (ValueError, RecursionError):
-        raise ChatParseError(
-            "not_json", "Ce fichier n’est pas du JSON valable.", "This file is not valid JSON."
-        ) from None
+    document = load_json(data, MAX_BYTES)
     zone = ZoneInfo(tz)
     chats: list[tuple[str, Any]] = []
     if isinstance(document, dict) and isinstance(document.get("messages"), list):

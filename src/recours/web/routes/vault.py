@@ -312,16 +312,26 @@ async def item_page(request: Request, item_id: str) -> Response:
     store = unlocked(request)
     if store is None:
         return _to_vault_home()
-    view = _item(store, item_id)
-    preview = svc.read_text_preview(store, view)
+    return _item_page(request, store, _item(store, item_id))
+
+
+def _item_page(
+    request: Request,
+    store: EvidenceStore,
+    view: svc.ItemView,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
     incidents = [r for r in svc.list_incidents(store) if view.record.id in r.items]
     return page(
         request,
         "vault_item.html",
+        status_code,
         view=view,
-        preview=preview,
+        preview=svc.read_text_preview(store, view),
         incidents=incidents,
         thumbnail=svc.thumbnails(store).get(view.record.id),
+        error=error,
     )
 
 
@@ -360,16 +370,7 @@ async def item_tags(request: Request, item_id: str) -> Response:
     try:
         svc.set_tags(store, view.record.id, _tags(fields), _now(request))
     except BadInput as error:
-        return page(
-            request,
-            "vault_item.html",
-            422,
-            view=view,
-            preview=None,
-            incidents=[],
-            thumbnail=None,
-            error=error.message(lang_of(request)),
-        )
+        return _item_page(request, store, view, error.message(lang_of(request)), 422)
     return RedirectResponse(f"/coffre/element/{view.record.id}", status_code=303)
 
 
