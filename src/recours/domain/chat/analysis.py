@@ -1,0 +1,480 @@
+"""What a chat shows, computed from its stored records: who wrote how much and when, which
+messages carry harassment signals, who they are aimed at, repetition over days, and pile-ons.
+
+French law counts *repetition* (art. 222-33-2-2 code pénal, 1st paragraph) and, for a "raid",
+words imposed on the same person by *several people*, even if each acted once (same article,
+a and b). The figures below show those two shapes; they are leads for a person to check,
+never a verdict: a signal is a text that matched a rule of the pack, nothing more.
+
+Pure functions over columns (one list per field, as the vault returns them): 200,000 messages
+are counted in C-speed loops, and only the few flagged messages get per-message work.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Literal, NamedTuple, Protocol
+
+# How a hostile message reaches its target: named with "@", named in the text, or a
+# conversation between two people (the other one is the target).
+TargetVia = Literal["mention", "name", "conversation"]
+
+
+class Hit(Protocol):
+    """One rule of the signal pack matching a span of a message (see domain/signals.py)."""
+
+    @property
+    def rule_id(self) -> str: ...
+    @property
+    def category(self) -> str: ...
+    @property
+    def severity(self) -> str: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def context(self) -> str: ...
+
+
+Scan = Callable[[str], Sequence[Hit]]
+_SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
+
+
+class ChatColumns(NamedTuple):
+    """The stored records of one or more imports, column by column, in order."""
+
+    items: Sequence[str]  # the vault item of the export each record came from
+    positions: Sequence[int]  # the record's position in that export's records
+    timestamps: Sequence[str]  # ISO 8601 with the export's UTC offset: [:10] is the local day
+    authors: Sequence[str | None]
+    kinds: Sequence[str]
+    texts: Sequence[str]
+
+
+@dataclass(frozen=True)
+class Filters:
+    author: str | None = None
+    since: date | None = None
+    until: date | None = None
+    category: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "author": self.author,
+            "since": self.since.isoformat() if self.since else None,
+            "until": self.until.isoformat() if self.until else None,
+            "category": self.category,
+        }
+
+
+@dataclass(frozen=True)
+class RaidRule:
+    """A pile-on: at least ``min_authors`` people hostile to one target within ``window``."""
+
+    window: timedelta = timedelta(hours=24)
+    min_authors: int = 2  # "plusieurs personnes": two is already several (art. 222-33-2-2)
+
+
+NO_FILTERS = Filters()
+DEFAULT_RAID_RULE = RaidRule()
+
+
+@dataclass(frozen=True)
+class AuthorFigures:
+    author: str
+    messages: int
+    active_days: int
+    first: str
+    last: str
+    hostile: int
+
+    def as_json(self) -> dict[str, Any]:
+        share = round(self.hostile / self.messages, 4) if self.messages else 0.0
+        return {**self.__dict__, "hostile_share": share}
+
+
+@dataclass(frozen=True)
+class Signal:
+    """A message with at least one matching rule."""
+
+    item: str
+    position: int
+    author: str | None
+    timestamp: str
+    text: str
+    hits: tuple[Hit, ...]
+    hostile: bool  # at least one hit written by the author, not quoted
+    targets: tuple[tuple[str, TargetVia], ...] = ()
+    highlighted: bool = False
+
+    @property
+    def ref(self) -> str:
+        return f"{self.item}#{self.position}"
+
+    @property
+    def main_hit(self) -> Hit:
+        """The most severe direct hit (quoted ones only when nothing else matched)."""
+        direct = [h for h in self.hits if h.context == "direct"] or list(self.hits)
+        return max(direct, key=lambda h: (_SEVERITY_RANK.get(h.severity, 0), -h.start))
+
+    def as_json(self) -> dict[str, Any]:
+        main = self.main_hit
+        return {
+            "ref": self.ref,
+            "item": self.item,
+            "position": self.position,
+            "author": self.author,
+            "timestamp": self.timestamp,
+            "text": self.text,
+            "rules": sorted({h.rule_id for h in self.hits}),
+            "category": main.category,
+            "categories": sorted({h.category for h in self.hits}),
+            "severity": main.severity,
+            "span": [main.start, main.end],
+            "hits": [
+                {
+                    "rule": h.rule_id,
+                    "category": h.category,
+                    "severity": h.severity,
+                    "span": [h.start, h.end],
+                    "matched": self.text[h.start : h.end],
+                    "context": h.context,
+                }
+                for h in self.hits
+            ],
+            "hostile": self.hostile,
+            "targets": [{"name": name, "via": via} for name, via in self.targets],
+            "highlighted": self.highlighted,
+        }
+
+
+@dataclass(frozen=True)
+class Repetition:
+    author: str
+    hostile: int
+    days: tuple[str, ...]
+
+    @property
+    def repeated(self) -> bool:
+        return len(self.days) >= 2
+
+    def as_json(self) -> dict[str, Any]:
+        span = (date.fromisoformat(self.days[-1]) - date.fromisoformat(self.days[0])).days
+        return {
+            "author": self.author,
+            "hostile": self.hostile,
+            "days": list(self.days),
+            "first": self.days[0],
+            "last": self.days[-1],
+            "span_days": span,
+            "repeated": self.repeated,
+        }
+
+
+@dataclass(frozen=True)
+class Raid:
+    target: str | None  # None: several people hostile in the chat, at nobody named
+    start: str
+    end: str
+    authors: tuple[str, ...]
+    refs: tuple[str, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "target": self.target,
+            "start": self.start,
+            "end": self.end,
+            "authors": list(self.authors),
+            "hostile": len(self.refs),
+            "messages": list(self.refs),
+        }
+
+
+@dataclass(frozen=True)
+class Analysis:
+    messages: int
+    first: str | None
+    last: str | None
+    me: str | None
+    filters: Filters
+    raid_rule: RaidRule
+    authors: list[AuthorFigures]
+    days: list[tuple[str, int, int]]  # day, messages, hostile
+    hours: list[tuple[int, int, int]]  # hour 0-23, messages, hostile
+    signals: list[Signal]
+    targets: list[tuple[str, str | None, int]]  # author, target, hostile messages
+    repetition: list[Repetition]
+    raids: list[Raid]
+    categories: dict[str, int] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "messages": self.messages,
+            "first": self.first,
+            "last": self.last,
+            "me": self.me,
+            "filters": self.filters.as_json(),
+            "raid_rule": {
+                "window_hours": self.raid_rule.window.total_seconds() / 3600,
+                "min_authors": self.raid_rule.min_authors,
+            },
+            "authors": [a.as_json() for a in self.authors],
+            "days": [{"date": d, "messages": m, "hostile": h} for d, m, h in self.days],
+            "hours": [{"hour": d, "messages": m, "hostile": h} for d, m, h in self.hours],
+            "targets": [{"author": a, "target": t, "hostile": n} for a, t, n in self.targets],
+            "repetition": [r.as_json() for r in self.repetition],
+            "raids": [r.as_json() for r in self.raids],
+            "categories": dict(self.categories),
+            "signals": [s.as_json() for s in self.signals],
+        }
+
+
+def analyse(
+    columns: ChatColumns,
+    scan: Scan,
+    *,
+    me: str | None = None,
+    filters: Filters = NO_FILTERS,
+    raid_rule: RaidRule = DEFAULT_RAID_RULE,
+    highlights: Iterable[tuple[str, int]] = (),
+) -> Analysis:
+    """Every figure of the analysis, for the messages the filters keep."""
+    selected = _selected(columns, filters)
+    texts, authors, stamps = columns.texts, columns.authors, columns.timestamps
+    participants = sorted({a for i in selected if (a := authors[i]) is not None})
+    find_targets = _target_finder(participants)
+    marked = set(highlights)
+    signals: list[Signal] = []
+    for i in selected:
+        hits = scan(texts[i])
+        if not hits:
+            continue
+        counted = tuple(h for h in hits if filters.category in (None, h.category))
+        if not counted:
+            continue
+        is_hostile = authors[i] is not None and any(h.context == "direct" for h in counted)
+        targets = find_targets(texts[i], authors[i]) if is_hostile else ()
+        item, position = columns.items[i], columns.positions[i]
+        signals.append(
+            Signal(
+                item,
+                position,
+                authors[i],
+                stamps[i],
+                texts[i],
+                counted,
+                is_hostile,
+                targets,
+                (item, position) in marked,
+            )
+        )
+    hostile = [s for s in signals if s.hostile]
+    figures = _author_figures(columns, selected, hostile)
+    return Analysis(
+        messages=len(selected),
+        first=min((a.first for a in figures), key=_instant, default=None),
+        last=max((a.last for a in figures), key=_instant, default=None),
+        me=me,
+        filters=filters,
+        raid_rule=raid_rule,
+        authors=figures,
+        days=_per_day(columns, selected, hostile),
+        hours=_per_hour(columns, selected, hostile),
+        signals=signals,
+        targets=_who_targets_whom(hostile),
+        repetition=_repetition(hostile),
+        raids=find_raids(hostile, raid_rule),
+        categories=dict(Counter(s.main_hit.category for s in signals)),
+    )
+
+
+def _selected(columns: ChatColumns, filters: Filters) -> list[int]:
+    """Indices of the messages (not system events) that the filters keep."""
+    kinds, authors, stamps = columns.kinds, columns.authors, columns.timestamps
+    keep = [i for i, kind in enumerate(kinds) if kind == "message"]
+    if filters.author is not None:
+        keep = [i for i in keep if authors[i] == filters.author]
+    if filters.since is not None:
+        since = filters.since.isoformat()
+        keep = [i for i in keep if stamps[i][:10] >= since]
+    if filters.until is not None:
+        until = filters.until.isoformat()
+        keep = [i for i in keep if stamps[i][:10] <= until]
+    return keep
+
+
+def _instant(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp)
+
+
+def _earlier(a: str, b: str) -> bool:
+    """``a`` is before ``b``: compared as text when both have the same UTC offset (nearly
+    always), as instants otherwise (the hour repeated when clocks go back)."""
+    return a < b if a[19:] == b[19:] else _instant(a) < _instant(b)
+
+
+def _author_figures(columns: ChatColumns, selected: list[int], hostile: list[Signal]) -> list[AuthorFigures]:
+    authors, stamps = columns.authors, columns.timestamps
+    counts: Counter[str] = Counter()
+    days: dict[str, set[str]] = defaultdict(set)
+    first: dict[str, str] = {}
+    last: dict[str, str] = {}
+    for i in selected:
+        author = authors[i]
+        if author is None:
+            continue
+        counts[author] += 1
+        stamp = stamps[i]
+        days[author].add(stamp[:10])
+        # Records are in export order; an out-of-order line must not move first/last.
+        if author not in first or _earlier(stamp, first[author]):
+            first[author] = stamp
+        if author not in last or _earlier(last[author], stamp):
+            last[author] = stamp
+    hostile_by = Counter(s.author for s in hostile if s.author is not None)
+    return [
+        AuthorFigures(author, n, len(days[author]), first[author], last[author], hostile_by[author])
+        for author, n in sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
+    ]
+
+
+def _per_day(columns: ChatColumns, selected: list[int], hostile: list[Signal]) -> list[tuple[str, int, int]]:
+    stamps = columns.timestamps
+    per_day = Counter(stamps[i][:10] for i in selected)
+    hostile_per_day = Counter(s.timestamp[:10] for s in hostile)
+    return [(day, per_day[day], hostile_per_day[day]) for day in sorted(per_day)]
+
+
+def _per_hour(columns: ChatColumns, selected: list[int], hostile: list[Signal]) -> list[tuple[int, int, int]]:
+    stamps = columns.timestamps
+    per_hour = Counter(stamps[i][11:13] for i in selected)
+    hostile_per_hour = Counter(s.timestamp[11:13] for s in hostile)
+    return [(h, per_hour[f"{h:02d}"], hostile_per_hour[f"{h:02d}"]) for h in range(24)]
+
+
+def _fold(text: str) -> str:
+    """Case- and accent-insensitive form, used only to find names (never stored or shown)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _target_finder(
+    participants: list[str],
+) -> Callable[[str, str | None], tuple[tuple[str, TargetVia], ...]]:
+    """Who a hostile message is aimed at: participants named with @ or by name in its text.
+
+    A first name counts when it is at least three letters and only one participant has it
+    ("Léa" for "Léa Martin"); phone numbers shown as names are matched whole only.
+    """
+    names: dict[str, str] = {}
+    first_names: Counter[str] = Counter()
+    for person in participants:
+        token = person.split()[0] if person.split() else person
+        if len(token) >= 3 and token[0].isalpha():
+            first_names[_fold(token)] += 1
+    for person in participants:
+        names[_fold(person)] = person
+        token = person.split()[0] if person.split() else person
+        if len(token) >= 3 and token[0].isalpha() and first_names[_fold(token)] == 1:
+            names.setdefault(_fold(token), person)
+    if not names:
+        return lambda text, author: ()
+    pattern = re.compile(
+        r"(@?)(?<!\w)(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")(?!\w)"
+    )
+    two_people = len(participants) == 2
+
+    def find(text: str, author: str | None) -> tuple[tuple[str, TargetVia], ...]:
+        found: dict[str, TargetVia] = {}
+        for match in pattern.finditer(_fold(text)):
+            person = names[match.group(2)]
+            if person != author:
+                via: TargetVia = "mention" if match.group(1) else "name"
+                if found.get(person) != "mention":
+                    found[person] = via
+        if not found and two_people and author in participants:
+            other = participants[0] if participants[1] == author else participants[1]
+            found[other] = "conversation"
+        return tuple(found.items())
+
+    return find
+
+
+def _who_targets_whom(hostile: list[Signal]) -> list[tuple[str, str | None, int]]:
+    pairs: Counter[tuple[str, str | None]] = Counter()
+    for signal in hostile:
+        if signal.author is None:
+            continue  # not reached: a hostile message has an author (see analyse)
+        targets: set[str | None] = {t for t, _ in signal.targets} or {None}
+        for target in targets:
+            pairs[(signal.author, target)] += 1
+    return [
+        (author, target, n)
+        for (author, target), n in sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0][0], kv[0][1] or ""))
+    ]
+
+
+def _repetition(hostile: list[Signal]) -> list[Repetition]:
+    days: dict[str, set[str]] = defaultdict(set)
+    counts: Counter[str] = Counter()
+    for signal in hostile:
+        if signal.author is not None:
+            days[signal.author].add(signal.timestamp[:10])
+            counts[signal.author] += 1
+    found = [Repetition(author, counts[author], tuple(sorted(days[author]))) for author in counts]
+    return sorted(found, key=lambda r: (-len(r.days), -r.hostile, r.author))
+
+
+def find_raids(hostile: Sequence[Signal], rule: RaidRule) -> list[Raid]:
+    """Windows where ``rule.min_authors`` or more people were hostile to the same target.
+
+    Each hostile message opens a window of ``rule.window``; overlapping windows that reach the
+    threshold are merged into one episode, reported with its first and last hostile message.
+    """
+    by_target: dict[str | None, list[tuple[datetime, Signal]]] = defaultdict(list)
+    for signal in hostile:
+        targets: set[str | None] = {t for t, _ in signal.targets} or {None}
+        for target in targets:
+            by_target[target].append((_instant(signal.timestamp), signal))
+    raids: list[Raid] = []
+    for target, events in by_target.items():
+        events.sort(key=lambda pair: pair[0])
+        raids += _episodes(target, events, rule)
+    return sorted(raids, key=lambda r: (_instant(r.start), r.target or ""))
+
+
+def _episodes(target: str | None, events: list[tuple[datetime, Signal]], rule: RaidRule) -> list[Raid]:
+    """Slide a window over the time-sorted events; qualifying windows that overlap are one
+    episode. Linear: each event enters and leaves the window once."""
+    ranges: list[list[int]] = []  # [first, end) indices of each episode
+    in_window: Counter[str | None] = Counter()
+    end = 0
+    for start, (moment, _) in enumerate(events):
+        while end < len(events) and events[end][0] - moment <= rule.window:
+            in_window[events[end][1].author] += 1
+            end += 1
+        if len(in_window) >= rule.min_authors:
+            if ranges and ranges[-1][1] > start:
+                ranges[-1][1] = end
+            else:
+                ranges.append([start, end])
+        leaving = events[start][1].author
+        in_window[leaving] -= 1
+        if not in_window[leaving]:
+            del in_window[leaving]
+    return [
+        Raid(
+            target,
+            events[first][1].timestamp,
+            events[stop - 1][1].timestamp,
+            tuple(sorted({s.author for _, s in events[first:stop] if s.author is not None})),
+            tuple(s.ref for _, s in events[first:stop]),
+        )
+        for first, stop in ranges
+    ]
