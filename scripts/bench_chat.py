@@ -4,10 +4,16 @@ Needs ../shared/bench (the export generator and the peers' runner) and a throwaw
 environment with the peers, outside git:
     python3 -m venv ../.peers && ../.peers/bin/pip install chat-miner==0.6.0 whatstk==0.9.1
 Without them, only our own figures are printed.
+
+The machine is shared and noisy: each round times ours and every peer one after the other, each
+in a fresh process, and the ratios are taken within a round; the medians over the rounds are
+printed (``--rounds``, 3 by default).
 """
 
 from __future__ import annotations
 
+import argparse
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -18,49 +24,75 @@ SHARED = ROOT.parent / "shared" / "bench"
 PEERS = ROOT.parent / ".peers" / "bin" / "python"
 MESSAGES = 200_000
 
+# Our parse, as a caller gets it: the list of entries, every record built (.entries is a plain
+# list). The file is read before the clock starts, as the peers' runner cannot avoid doing.
+OURS = """\
+import resource, sys, time
+from recours.domain.chat.whatsapp import parse_whatsapp
+data = open(sys.argv[1], 'rb').read()
+t = time.perf_counter()
+n = len(parse_whatsapp(data).entries)
+print(time.perf_counter() - t, n, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
 
 def ours(path: Path) -> tuple[float, int, float]:
-    code = (
-        "import resource, sys, time\nfrom recours.domain.chat.whatsapp import parse_whatsapp\n"
-        f"data = open({str(path)!r}, 'rb').read()\nt = time.perf_counter()\n"
-        "n = len(parse_whatsapp(data).entries)\n"
-        "print(time.perf_counter() - t, n, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
-    )
     out = subprocess.run(
-        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+        [sys.executable, "-c", OURS, str(path)], check=True, capture_output=True, text=True
     ).stdout.split()
     return float(out[0]), int(out[1]), float(out[2])
 
 
+def peer(name: str, path: Path) -> tuple[float, int, float]:
+    done = subprocess.run(
+        [str(PEERS), str(SHARED / "peers_parse.py"), name, str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    _, seconds, count, rss = done.stdout.split()
+    return float(seconds), int(count), float(rss)
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    rounds = parser.parse_args().rounds
     generator = SHARED / "gen_whatsapp.py"
     if not generator.exists():
         print("chat bench skipped: ../shared/bench/gen_whatsapp.py not found")
         return
+    peers = ("whatstk", "chat-miner") if PEERS.exists() else ()
     with tempfile.TemporaryDirectory() as work:
         export = Path(work) / "export.txt"
         subprocess.run(
             [sys.executable, str(generator), str(MESSAGES), str(export), "android-comma"], check=True
         )
-        seconds, count, rss = ours(export)
+        runs: dict[str, list[tuple[float, int, float]]] = {name: [] for name in ("ours", *peers)}
+        for round_ in range(1, rounds + 1):
+            runs["ours"].append(ours(export))
+            line = f"round {round_}: ours {runs['ours'][-1][0]:.3f} s"
+            for name in peers:
+                runs[name].append(peer(name, export))
+                line += f", {name} {runs[name][-1][0]:.3f} s ({runs[name][-1][0] / runs['ours'][-1][0]:.1f}x)"
+            print(line)
+        seconds, count, rss = (statistics.median(run[k] for run in runs["ours"]) for k in range(3))
         print(
-            f"parse {MESSAGES:,} WhatsApp messages ({export.stat().st_size / 1e6:.0f} MB): ours {seconds:.2f} s, "
-            f"{count:,} entries, peak RSS {rss:.0f} MiB"
+            f"parse {MESSAGES:,} WhatsApp messages ({export.stat().st_size / 1e6:.0f} MB), median of "
+            f"{rounds}: ours {seconds:.3f} s, {count:,.0f} entries, peak RSS {rss:.0f} MiB"
         )
-        if not PEERS.exists():
+        if not peers:
             print("peers skipped: create ../.peers (see this script's docstring)")
-            return
-        for peer in ("whatstk", "chat-miner"):
-            done = subprocess.run(
-                [str(PEERS), str(SHARED / "peers_parse.py"), peer, str(export)],
-                check=True,
-                capture_output=True,
-                text=True,
+        for name in peers:
+            peer_seconds, peer_count, peer_rss = (
+                statistics.median(run[k] for run in runs[name]) for k in range(3)
             )
-            _, peer_seconds, peer_count, peer_rss = done.stdout.split()
+            ratios = [p[0] / o[0] for p, o in zip(runs[name], runs["ours"], strict=True)]
+            rss_ratios = [o[2] / p[2] for p, o in zip(runs[name], runs["ours"], strict=True)]
             print(
-                f"  {peer}: {float(peer_seconds):.2f} s, {int(peer_count):,} messages, peak RSS {peer_rss} MiB "
-                f"→ ours is {float(peer_seconds) / seconds:.1f}x faster, RSS ratio {rss / float(peer_rss):.2f}"
+                f"  {name}: {peer_seconds:.3f} s, {peer_count:,.0f} messages, peak RSS {peer_rss:.0f} MiB "
+                f"→ ours is {statistics.median(ratios):.1f}x faster (median of the rounds' ratios: "
+                f"{', '.join(f'{r:.1f}' for r in ratios)}), RSS ratio {statistics.median(rss_ratios):.2f}"
             )
 
 

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from recours.adapters.vault_store import Vault
 from recours.cli.main import run
-from recours.errors import ChatParseError
+from recours.domain.chat import records
+from recours.domain.chat.model import ChatEntry
+from recours.errors import ChatParseError, ItemNotFound, VaultDamaged
+from recours.services import analysis as analysis_svc
 from recours.services import chat as chat_svc
 from recours.services import vault as svc
 from tests.test_vault_tamper import raw_db
@@ -35,7 +42,7 @@ def test_an_export_is_kept_and_its_records_stored(vault: Vault) -> None:
     assert summary.first == min(e["timestamp"] for e in expected)
     item = svc.get_item(vault, summary.item_id)
     assert item.record.name == "android-fr-24h.txt" and item.item.tags == ["export:whatsapp"]
-    assert vault.chat_records()[summary.item_id] == expected
+    assert chat_svc.stored_records(vault)[summary.item_id] == expected
     assert svc.verify(vault, read_data=True).clean
 
 
@@ -64,9 +71,9 @@ def test_edited_imported_messages_are_detected(vault: Vault) -> None:
     summary = chat_svc.import_export(vault, GOLDEN / "android-de.txt", tick(1))
     vault.close()
     with raw_db(vault.path) as db:
-        record = json.loads(db.execute("SELECT record FROM chat_entries WHERE position = 2").fetchone()[0])
-        record["text"] = "etwas anderes"
-        db.execute("UPDATE chat_entries SET record = ? WHERE position = 2", (json.dumps(record),))
+        document = json.loads(db.execute("SELECT document FROM chat_records").fetchone()[0])
+        document["columns"]["text"][2] = "etwas anderes"
+        db.execute("UPDATE chat_records SET document = ?", (json.dumps(document, separators=(",", ":")),))
     reopened = reopen(vault.path)
     report = svc.verify(reopened)
     assert not report.clean and summary.item_id in report.problems[0].fr
@@ -94,3 +101,74 @@ def test_the_import_command(
     assert run(["import", str(GOLDEN / "ambiguous-dates.txt"), "--date-order", "dmy"]) == 0
     assert run(["import", str(GOLDEN / "ios-fr.txt"), "--format", "telegram"]) == 2
     assert run(["import", str(GOLDEN / "ios-fr.txt"), "--tz", "Mars/Olympus"]) == 2
+
+
+def test_an_unreadable_records_document_is_reported(vault: Vault) -> None:
+    summary = chat_svc.import_export(vault, GOLDEN / "android-de.txt", tick(1))
+    vault.close()
+    with raw_db(vault.path) as db:
+        db.execute("UPDATE chat_records SET document = '{\"version\": 1}'")
+    reopened = reopen(vault.path)
+    report = svc.verify(reopened)
+    assert not report.clean and summary.item_id in report.problems[0].fr
+    with pytest.raises(VaultDamaged):
+        chat_svc.stored_records(reopened)
+    reopened.close()
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.text(max_size=30),
+            st.none() | st.text(max_size=10),
+            st.lists(st.text(max_size=8), max_size=2),
+            st.none() | st.text(max_size=12),
+        ),
+        max_size=20,
+    )
+)
+def test_records_survive_the_round_trip_whatever_their_text(
+    rows: list[tuple[str, str | None, list[str], str | None]],
+) -> None:
+    """Any text, lone surrogates included (JSON exports may carry them), comes back unchanged."""
+    moment = datetime(2026, 3, 1, 9, 5, tzinfo=ZoneInfo("Europe/Paris"))
+    entries = [
+        ChatEntry(moment, author, "message", None, text, tuple(attachments), False, False, 0, 0, pointer)
+        for text, author, attachments, pointer in rows
+    ]
+    columns = records.columns_of(entries)
+    document = records.encode(columns)
+    assert records.decode(document) == columns
+    assert [r["text"] for r in records.as_dicts(columns)] == [e.text for e in entries]
+    assert records.digest(document) == records.digest(records.encode(records.decode(document)))
+
+
+def test_an_import_reports_its_steps(vault: Vault) -> None:
+    heard: list[str] = []
+    chat_svc.import_export(vault, GOLDEN / "android-de.txt", tick(1), on_step=heard.append)
+    assert heard == ["parse", "store"]
+    heard.clear()
+    with pytest.raises(ChatParseError):
+        chat_svc.import_export(vault, GOLDEN / "not-whatsapp.txt", tick(2), on_step=heard.append)
+    assert heard == ["parse"]  # nothing is stored after a parse error
+
+
+def test_highlights_are_checked_against_the_log(vault: Vault) -> None:
+    summary = chat_svc.import_export(vault, GOLDEN / "android-de.txt", tick(1))
+    analysis_svc.set_highlight(vault, f"{summary.item_id}#1", tick(2), "wichtig")
+    analysis_svc.set_highlight(vault, f"{summary.item_id}#2", tick(3))
+    analysis_svc.set_highlight(vault, f"{summary.item_id}#2", tick(4), None)
+    assert set(vault.highlights()) == {(summary.item_id, 1)}
+    assert svc.verify(vault).clean
+    with pytest.raises(ItemNotFound):
+        analysis_svc.set_highlight(vault, f"{summary.item_id}#999", tick(5))
+    vault.close()
+    with raw_db(vault.path) as db:
+        db.execute("UPDATE highlights SET note = 'autre chose'")
+        db.execute("INSERT INTO highlights VALUES (?, 3, '', '2026-01-01')", (summary.item_id,))
+    reopened = reopen(vault.path)
+    report = svc.verify(reopened)
+    assert not report.clean and f"{summary.item_id}#3" in report.problems[0].fr
+    assert f"{summary.item_id}#1" in report.problems[0].fr
+    reopened.close()

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import sys
 import time
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
+from unittest import mock
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
-from recours.domain.chat.whatsapp import parse_whatsapp
+from recours.domain.chat import whatsapp
+from recours.domain.chat.whatsapp import DELETED, HEADER, MEDIA_OMITTED, parse_whatsapp
 from recours.errors import ChatParseError
 
 GOLDEN = Path(__file__).parent / "golden" / "whatsapp"
@@ -114,3 +120,193 @@ def test_a_written_chat_round_trips(messages: list[tuple[str, str]]) -> None:
     assert [(e.author, e.text) for e in result.entries if e.kind == "message"] == [
         (author, text.removeprefix("\u200e")) for author, text in messages
     ]
+
+
+# The fast path (one regex made for the file's own header shape, records built column by column)
+# must give exactly what the general path gives, or give up. Compared here on the golden files and
+# on random exports.
+
+
+def _outcome(data: bytes, date_order: Any, *, fast: bool) -> object:
+    """Everything a parse says: entries with the timestamps' fold and zone, or the error."""
+    try:
+        parsed = whatsapp._parse(data, "Europe/Paris", date_order, fast=fast)
+    except ChatParseError as error:
+        return error.code, error.fr, error.en
+    return parsed.date_order, [
+        (e.timestamp.isoformat(), e.timestamp.fold, e.timestamp.tzinfo, *e[1:]) for e in parsed.entries
+    ]
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c not in ("ambiguous-dates", "not-whatsapp")])
+def test_golden_files_take_the_fast_path(case: str) -> None:
+    data = (GOLDEN / f"{case}.txt").read_bytes()
+    text, first = whatsapp._start(data)
+    assert whatsapp._fast(text, first, "Europe/Paris", None) is not None
+    assert _outcome(data, None, fast=True) == _outcome(data, None, fast=False)
+
+
+def test_the_spaces_list_is_what_strip_removes() -> None:
+    assert set(whatsapp._SPACES) == {c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()}
+
+
+def test_the_garbage_collector_is_left_as_found() -> None:
+    data = b"14/07/2026 09:05 - a: x\n15/07/2026 09:05 - b: y\n"
+    assert gc.isenabled()
+    parse_whatsapp(data)
+    assert gc.isenabled()
+    with pytest.raises(ChatParseError):
+        parse_whatsapp(b"31/02/2026 09:05 - a: x\n")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        parse_whatsapp(data)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+_DAYS = [date(2026, 3, 29), date(2026, 10, 25), date(2026, 7, 14), date(2026, 1, 5), date(2025, 12, 31)]
+_AUTHORS = ["Léa", "Hugo 🎮", "+33 6 12 34 56 78", "Zoé B.", "\u200eLéa", "a:b", "", "Jean: Paul"]
+_SPACE_VARIANTS = [" ", "\u202f", "\xa0"]
+# Not headers, but they tell day-first from month-first as much as headers do.
+_DATED_LINES = ["13/12/2026 sans heure", "12/13/2026 sans heure", "\u200e[12/13/26 sans heure"]
+_LINE_TEXT = st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\n\r"), max_size=30)
+
+
+@st.composite
+def _exports(draw: st.DrawFn) -> tuple[bytes, str | None, bool]:
+    """A WhatsApp-like export of random shape: (bytes, date order to pass, every header has the
+    shape of the first and no other line is a header)."""
+    ios = draw(st.booleans())
+    order = draw(st.sampled_from(["dmy", "mdy", "ymd"]))
+    separator = draw(st.sampled_from("/.-"))
+    padded, four_digit_year, twelve_hour, seconds, mixed_spaces = (draw(st.booleans()) for _ in range(5))
+    joiner = draw(st.sampled_from([", ", " "] if ios else [", ", " ", " à ", "  "]))
+    meridiems = draw(st.sampled_from([("AM", "PM"), ("am", "pm"), ("a. m.", "p. m.")]))
+    meridiem_space = draw(st.sampled_from(["", *_SPACE_VARIANTS]))
+
+    def number(n: int) -> str:
+        return f"{n:02d}" if padded else str(n)
+
+    def header(moment: datetime) -> str:
+        year = f"{moment.year:04d}" if four_digit_year else f"{moment.year % 100:02d}"
+        fields = {"dmy": (number(moment.day), number(moment.month), year)}
+        fields["mdy"] = (number(moment.month), number(moment.day), year)
+        fields["ymd"] = (year, number(moment.month), number(moment.day))
+        hour = (moment.hour % 12 or 12) if twelve_hour else moment.hour
+        time = f"{number(hour)}:{moment.minute:02d}" + (f":{moment.second:02d}" if seconds else "")
+        space = draw(st.sampled_from(_SPACE_VARIANTS)) if mixed_spaces else " "
+        if twelve_hour:
+            time += (space if meridiem_space else "") + meridiems[moment.hour >= 12]
+        mark = draw(st.sampled_from(["", "", "\u200e", "\u200e\u200f"]))
+        stamp = separator.join(fields[order]) + joiner + time
+        return f"{mark}[{stamp}] " if ios else f"{mark}{stamp}{space}-{space}"
+
+    lines: list[tuple[str, bool]] = []  # (line, written as a header)
+    # Lines before the first header count for the date order too.
+    lines += [
+        (line, False) for line in draw(st.lists(st.sampled_from(["Exportée", *_DATED_LINES]), max_size=2))
+    ]
+    for _ in range(draw(st.integers(1, 12))):
+        moment = datetime.combine(draw(st.sampled_from(_DAYS)), datetime.min.time()) + timedelta(
+            seconds=draw(st.integers(0, 86_399))
+        )
+        head = header(moment)
+        body, more = draw(_bodies(head))
+        lines.append((head + body, True))
+        lines += [(line, False) for line in more]
+    clean = all((HEADER.match(line.encode()) is not None) == is_header for line, is_header in lines)
+    data = "\n".join(line for line, _ in lines) + draw(st.sampled_from(["", "\n", "\n\n"]))
+    if draw(st.booleans()):
+        data = data.replace("\n", "\r\n")
+    if draw(st.booleans()):
+        data = "\ufeff" + data
+    return data.encode(), draw(st.sampled_from([None, order])), clean
+
+
+def _bodies(head: str) -> st.SearchStrategy[tuple[str, list[str]]]:
+    """What follows a header: a body's first line, then its continuation lines."""
+    author = st.sampled_from(_AUTHORS)
+    edges = st.text(st.sampled_from(" \t\xa0\u202f\u2028"), max_size=2)
+    marker = st.sampled_from(sorted(MEDIA_OMITTED | DELETED)).map(lambda m: m + "." * (len(m) % 3))
+    attachment = st.sampled_from(
+        [
+            "IMG-0001.jpg (fichier joint)",
+            "doc.pdf (file attached)",
+            "< pièce jointe : x.opus >",
+            "<attached: a.jpg>",
+        ]
+    )
+    notice = st.sampled_from(
+        [
+            "Les messages et les appels sont chiffrés de bout en bout.",
+            "Léa a ajouté Hugo",
+            "Missed voice call",
+        ]
+    )
+    text = st.one_of(
+        _LINE_TEXT,
+        st.tuples(edges, _LINE_TEXT | marker | attachment, edges).map("".join),
+        marker,
+        attachment,
+        st.tuples(st.just("\u200e"), marker | notice | _LINE_TEXT).map("".join),
+    )
+    first_line = st.one_of(
+        st.tuples(author, st.just(": "), text).map("".join),
+        notice,
+        author.map(lambda name: name + ":"),
+        _LINE_TEXT,
+    )
+    almost = [
+        head.rstrip(),  # no space after the dash or bracket
+        head.replace(" - ", " – "),
+        head.lstrip("\u200e[")[:-2],
+        "13/14/2026, 10:00 - x",  # a real header of another shape: the fast path must give up
+        "[7/14/26, 9:05:12 PM] x",
+        "12/13 rendez-vous",
+        "",
+        *_DATED_LINES,
+    ]
+    # The header with one character dropped, doubled or inserted: near misses of every kind,
+    # mostly around its separators (where the specialised regex could be too lenient).
+    anywhere = st.integers(0, len(head) - 1)
+    separators = st.sampled_from([i for i, c in enumerate(head) if not c.isdigit()])
+    dropped = (anywhere | separators).map(lambda i: head[:i] + head[i + 1 :])
+    doubled = (anywhere | separators).map(lambda i: head[:i] + head[i:])
+    inserted = st.tuples(anywhere | separators, st.sampled_from("0123456789 :./-,[]APM\u202f")).map(
+        lambda at: head[: at[0]] + at[1] + head[at[0] :]
+    )
+    continuation = st.one_of(dropped, doubled, inserted, st.sampled_from(almost), _LINE_TEXT, marker)
+    return st.tuples(first_line, st.lists(continuation, max_size=3))
+
+
+@settings(max_examples=500, deadline=None)
+@given(_exports(), st.integers(1, 400))
+# Cases that a too lenient fast path would get wrong, always tried first.
+@example((b"12/13/2026 x\n13/12/2026 y\n01/05/2026, 09:05 - a: x\n", None, False), 400)
+@example((b"14/07/2026 09:05 - a: x\n14/07/2026 09:06 -- b: y\n", None, False), 1)
+@example((b"14/07/2026 09:05 - a: x\n14/07/2026 9:5 - b: y\n", None, False), 1)
+@example((b"14/07/2026 09:05 - a: x\n14/07/2026 09:05 AM - b: y\n", None, False), 1)
+@example((b"01/02/2026 09:05 - a: x\n", None, False), 1)
+@example((b"14/07/2026 09:05 - a: x\n14/07/2026 24:05 - b: y\n", None, False), 1)
+@example((b"14/07/2026 09:05 - a: x\n14/07/2026 09:60 - b: y\n31/02/2026 09:05 - c: z", None, False), 1)
+@example((b"7/14/26, 13:05\xe2\x80\xafPM - a: x\n7/14/26, 0:05 AM - b: y", "mdy", True), 1)
+@example(
+    (b"\xe2\x80\x8e01/02/2026 09:05 - a: x\n\xe2\x80\x8f13/02/2026 09:05 - b: \xe2\x80\x8ey\n", None, True), 1
+)
+def test_the_fast_path_gives_the_general_result_or_gives_up(
+    export: tuple[bytes, str | None, bool], block: int
+) -> None:
+    data, date_order, clean = export
+    with mock.patch.object(whatsapp, "_BLOCK", block):  # blocks of a few messages: many boundaries
+        assert _outcome(data, date_order, fast=True) == _outcome(data, date_order, fast=False)
+        try:
+            text, first = whatsapp._start(data)
+            reference = whatsapp._parse(data, "Europe/Paris", date_order, fast=False)  # type: ignore[arg-type]
+        except ChatParseError:
+            return
+        fast = whatsapp._fast(text, first, "Europe/Paris", date_order)  # type: ignore[arg-type]
+    event("fast path" if fast is not None else "general path")
+    if clean:  # one header shape and no header elsewhere: the fast path must not give up
+        assert fast == (reference.date_order, reference.entries)

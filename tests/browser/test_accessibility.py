@@ -130,7 +130,7 @@ def test_vault_pages_have_no_violation(browser: Browser, server_url: str, tmp_pa
     assert violations(page) == [], "item"
     page.goto(server_url + "/coffre")
     golden = Path(__file__).resolve().parent.parent / "golden" / "whatsapp" / "android-fr-24h.txt"
-    page.get_by_label("Fichier d’export (.txt, .json, .xml, .eml ou .mbox)").set_input_files(str(golden))
+    page.get_by_label("Fichier d’export (").set_input_files(str(golden))  # the formats listed change
     page.get_by_role("button", name="Importer").click()
     assert "Discussion importée" in page.content()
     assert violations(page) == [], "imported"

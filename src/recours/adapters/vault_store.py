@@ -41,6 +41,7 @@ from sqlalchemy import (
     Table,
     Text,
     create_engine,
+    delete,
     event,
     insert,
     select,
@@ -108,12 +109,23 @@ incidents_table = Table(
     Column("items", Text, nullable=False),
     Column("recorded_at", String, nullable=False),
 )
+# The records parsed from each imported export: one JSON document of columns per import
+# (domain/chat/records.py); its SHA-256 is in the import's custody entry.
 chat_table = Table(
-    "chat_entries",
+    "chat_records",
+    metadata,
+    Column("import_item", String, primary_key=True),
+    Column("records", Integer, nullable=False),
+    Column("document", Text, nullable=False),
+)
+# Messages marked for the dossier (recours analyse --highlight); each change is in the custody log.
+highlights_table = Table(
+    "highlights",
     metadata,
     Column("import_item", String, primary_key=True),
     Column("position", Integer, primary_key=True),
-    Column("record", Text, nullable=False),
+    Column("note", Text, nullable=False),
+    Column("at", String, nullable=False),
 )
 custody_table = Table(
     "custody",
@@ -501,30 +513,43 @@ class Vault:
             _append(db, dict(entry))
 
     def add_chat_records(
-        self, import_item: str, records: Sequence[dict[str, Any]], event: Mapping[str, Any]
+        self, import_item: str, records: int, document: str, event: Mapping[str, Any]
     ) -> None:
-        """Store the records parsed from an export item, with their custody entry, atomically."""
+        """Store the records document of an export item, with its custody entry, atomically."""
         with self._transaction() as db:
-            if records:
+            db.execute(insert(chat_table).values(import_item=import_item, records=records, document=document))
+            _append(db, dict(event))
+
+    def chat_documents(self, import_items: Sequence[str] | None = None) -> dict[str, str]:
+        """The records document of each import (all, or of ``import_items``)."""
+        query = select(chat_table.c.import_item, chat_table.c.document)
+        if import_items is not None:
+            query = query.where(chat_table.c.import_item.in_(list(import_items)))
+        with self._engine.connect() as db:
+            return {row[0]: row[1] for row in db.execute(query).all()}
+
+    def set_highlight(
+        self, import_item: str, position: int, note: str | None, event: Mapping[str, Any]
+    ) -> None:
+        """Mark (note is a text) or unmark (note is None) a chat record, with its custody entry."""
+        with self._transaction() as db:
+            where = (highlights_table.c.import_item == import_item) & (
+                highlights_table.c.position == position
+            )
+            db.execute(delete(highlights_table).where(where))
+            if note is not None:
                 db.execute(
-                    insert(chat_table),
-                    [
-                        {"import_item": import_item, "position": n, "record": canonical(r).decode("utf-8")}
-                        for n, r in enumerate(records)
-                    ],
+                    insert(highlights_table).values(
+                        import_item=import_item, position=position, note=note, at=event["at"]
+                    )
                 )
             _append(db, dict(event))
 
-    def chat_records(self) -> dict[str, list[dict[str, Any]]]:
-        """Every stored chat record, by the export item it came from, in order."""
+    def highlights(self) -> dict[tuple[str, int], tuple[str, str]]:
+        """Marked records: (import item, position) → (note, when)."""
         with self._engine.connect() as db:
-            rows = db.execute(
-                select(chat_table).order_by(chat_table.c.import_item, chat_table.c.position)
-            ).all()
-        grouped: dict[str, list[dict[str, Any]]] = {}
-        for row in rows:
-            grouped.setdefault(row.import_item, []).append(json.loads(row.record))
-        return grouped
+            rows = db.execute(select(highlights_table)).all()
+        return {(row.import_item, row.position): (row.note, row.at) for row in rows}
 
     def items(self) -> list[tuple[StoredItem, dict[str, Any], str | None]]:
         """Every item row: (item, its metadata, when it was deleted or None)."""

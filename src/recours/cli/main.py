@@ -14,6 +14,7 @@ import typer
 from typer.exceptions import TyperException
 
 from recours import __version__
+from recours.cli import analyse as analyse_cli
 from recours.cli import vault as vault_cli
 from recours.cli.context import STATE
 from recours.cli.orient import orient
@@ -41,6 +42,10 @@ app.add_typer(vault_cli.vault_app, name="vault")
 app.add_typer(vault_cli.incident_app, name="incident")
 for name, command, help_text in vault_cli.COMMANDS:
     app.command(name, help=help_text)(command)
+app.command("analyse", help=_("Analyse les discussions importées : répétition, acharnement, messages à vérifier."))(
+    analyse_cli.analyse
+)
+app.command("highlight", help=_("Marque un message pour le dossier (ou retire la marque)."))(analyse_cli.highlight)
 
 
 @app.callback(invoke_without_command=True)

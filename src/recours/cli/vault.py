@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import getpass
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +22,7 @@ from recours.adapters.vault_store import LocalVaults
 from recours.cli.context import STATE, print_json
 from recours.cli.options import JsonOption
 from recours.cli.text import _
+from recours.domain.chat.model import DateOrder
 from recours.errors import EXIT_PROBLEM, BadInput, ProblemFound
 from recours.services import chat as chat_svc
 from recours.services import vault as svc
@@ -94,6 +95,32 @@ def byte_progress(total: int, label: str) -> Iterator[Any]:
     with Progress(*columns, console=STATE.err, transient=True) as progress:
         task = progress.add_task(label, total=total)
         yield lambda done: progress.advance(task, done)
+
+
+@contextmanager
+def import_progress(export: Path) -> Iterator[Callable[[chat_svc.ImportStep], None] | None]:
+    """A bar that follows the steps of a large import (reading, checking media, saving)."""
+    try:
+        large = export.stat().st_size >= PROGRESS_BYTES
+    except OSError:
+        large = False  # the import itself says why the file cannot be read
+    if not large:
+        yield None
+        return
+    t = STATE._
+    labels = {
+        "parse": t("Lecture des messages…"),
+        "check_media": t("Vérification des médias…"),
+        "store": t("Chiffrement et enregistrement…"),
+    }
+    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"))
+    with Progress(*columns, console=STATE.err, transient=True) as progress:
+        task = progress.add_task(labels["parse"], total=len(chat_svc.IMPORT_STEPS))
+
+        def on_step(step: chat_svc.ImportStep) -> None:
+            progress.update(task, description=labels[step], completed=chat_svc.IMPORT_STEPS.index(step))
+
+        yield on_step
 
 
 # -- vault ----------------------------------------------------------------------------------
@@ -204,7 +231,10 @@ def import_(
         str,
         typer.Option(
             "--format",
-            help=_("auto, whatsapp, instagram, messenger, telegram, sms ou email (.eml, .mbox)."),
+            help=_(
+                "auto, whatsapp, instagram, messenger, telegram, snapchat, discord, signal, sms "
+                "ou email (.eml, .mbox)."
+            ),
         ),
     ] = "auto",
     tz: Annotated[
@@ -219,6 +249,9 @@ def import_(
     me: Annotated[
         str | None, typer.Option("--me", help=_("Votre nom tel qu’il apparaît dans la discussion."))
     ] = None,
+    intimate: Annotated[
+        bool, typer.Option("--intimate", help=_("Les médias de l’export contiennent des images intimes."))
+    ] = False,
     as_json: JsonOption = False,
     vault: VaultOption = None,
     passphrase_file: PassFileOption = None,
@@ -230,7 +263,19 @@ def import_(
     except (ZoneInfoNotFoundError, ValueError):
         raise BadInput(f"Fuseau horaire inconnu : {tz}.", f"Unknown time zone: {tz}.") from None
     with opened(vault, passphrase_file) as store:
-        summary = chat_svc.import_export(store, export, now(), fmt=fmt, tz=tz, date_order=date_order, me=me)  # type: ignore[arg-type]
+        order: DateOrder | None = "dmy" if date_order == "dmy" else "mdy" if date_order == "mdy" else None
+        with import_progress(export) as on_step:
+            summary = chat_svc.import_export(
+                store,
+                export,
+                now(),
+                fmt=fmt,
+                tz=tz,
+                date_order=order,
+                me=me,
+                intimate=intimate,
+                on_step=on_step,
+            )
     if as_json:
         print_json(summary.as_json())
         return
@@ -248,6 +293,13 @@ def import_(
         markup=False,
     )
     STATE.out.print(t("Export gardé dans le coffre : {id}").format(id=summary.item_id), markup=False)
+    if summary.media or summary.media_already_present or summary.media_missing:
+        STATE.out.print(
+            t(
+                "Médias : {new} ajoutés au coffre, {old} déjà dans le coffre, {missing} absents de l’archive."
+            ).format(new=summary.media, old=summary.media_already_present, missing=summary.media_missing),
+            markup=False,
+        )
 
 
 # -- incident journal ---------------------------------------------------------------------
@@ -595,7 +647,13 @@ def _item_json(record: Any, tags: list[str]) -> dict[str, Any]:
 COMMANDS = (
     ("add", add, _("Ajoute des fichiers au coffre (chiffrés, avec leur empreinte SHA-256).")),
     ("note", note, _("Ajoute une note écrite au coffre.")),
-    ("import", import_, _("Importe un export de discussion (WhatsApp) dans le coffre.")),
+    (
+        "import",
+        import_,
+        _(
+            "Importe un export de discussion (WhatsApp, Instagram, Snapchat, Telegram, Discord, Signal, SMS, courriels…)."
+        ),
+    ),
     ("url", url, _("Enregistre une adresse (URL) avec la date et l’heure.")),
     ("list", list_, _("Liste les éléments du coffre.")),
     ("show", show, _("Montre un élément : empreinte, métadonnées, aperçu du texte.")),

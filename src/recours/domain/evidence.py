@@ -15,7 +15,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from recours.domain.chat.model import records_digest
 from recours.domain.custody import StoredEntry, canonical
 
 ItemKind = Literal["file", "note", "url", "thumbnail"]
@@ -197,6 +196,34 @@ def incident_problems(
     return problems
 
 
+def highlight_problems(
+    entries: Sequence[StoredEntry], stored: Mapping[tuple[str, int], tuple[str, str]]
+) -> list[Problem]:
+    """Compare the marked messages (table ``highlights``) with the marks the log recorded."""
+    expected: dict[tuple[str, int], str] = {}
+    for entry in (e.entry for e in entries):
+        key = (str(entry.get("item")), int(entry.get("position", -1)))
+        if entry.get("action") == "highlight":
+            expected[key] = str(entry.get("note", ""))
+        elif entry.get("action") == "unhighlight":
+            expected.pop(key, None)
+    found = {key: note for key, (note, _) in stored.items()}
+    if found == expected:
+        return []
+    changed = sorted(f"{item}#{position}" for item, position in expected.keys() ^ found.keys())
+    changed += sorted(
+        f"{item}#{position}"
+        for (item, position) in expected.keys() & found.keys()
+        if expected[(item, position)] != found[(item, position)]
+    )
+    return [
+        Problem(
+            "Les messages marqués pour le dossier ne correspondent pas au journal : " + ", ".join(changed),
+            "The messages marked for the dossier do not match the log: " + ", ".join(changed),
+        )
+    ]
+
+
 def replay(entries: Sequence[StoredEntry]) -> tuple[dict[str, ItemState], list[Problem]]:
     """The state of every item according to the log, and the log's own inconsistencies."""
     items: dict[str, ItemState] = {}
@@ -233,7 +260,15 @@ def replay(entries: Sequence[StoredEntry]) -> tuple[dict[str, ItemState], list[P
                 state.tags = list(entry.get("tags", []))
             else:
                 state.deleted = True
-        elif action not in ("create", "profile", "passphrase", "incident", "import"):
+        elif action not in (
+            "create",
+            "profile",
+            "passphrase",
+            "incident",
+            "import",
+            "highlight",
+            "unhighlight",
+        ):
             problems.append(_bad_entry(stored.seq))
     return items, problems
 
@@ -361,15 +396,14 @@ def near_duplicates(hashes: Mapping[str, str], threshold: int = PDQ_SAME_PICTURE
     return [g for g in groups.values() if len(g) > 1]
 
 
-def import_problems(
-    entries: Sequence[StoredEntry], stored: Mapping[str, list[dict[str, Any]]]
-) -> list[Problem]:
-    """Compare the chat records of each import with the count and digest the log recorded."""
+def import_problems(entries: Sequence[StoredEntry], stored: Mapping[str, tuple[int, str]]) -> list[Problem]:
+    """Compare the chat records of each import (count, SHA-256 of the stored document) with
+    what the log recorded."""
     problems = []
     expected = {str(e.entry.get("item")): e.entry for e in entries if e.entry.get("action") == "import"}
     for item_id, entry in expected.items():
-        records = stored.get(item_id, [])
-        if len(records) != entry.get("stored") or records_digest(records) != entry.get("records_sha256"):
+        count, sha256 = stored.get(item_id, (0, ""))
+        if count != entry.get("stored") or sha256 != entry.get("records_sha256"):
             problems.append(
                 Problem(
                     f"Les messages importés de l’élément {item_id} ont été modifiés après l’import.",

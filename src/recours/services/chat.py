@@ -3,23 +3,46 @@ covered by the custody log, a later export of the same chat merged without dupli
 
 from __future__ import annotations
 
+import gc
 import io
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+from recours.domain.chat import records
+from recours.domain.chat.discord import looks_like_discord, parse_discord
 from recours.domain.chat.mail import looks_like_email, parse_email
 from recours.domain.chat.meta import looks_like_meta, parse_meta
-from recours.domain.chat.model import DateOrder, ParsedExport, entry_key, records_digest
+from recours.domain.chat.model import DateOrder, ParsedExport
+from recours.domain.chat.signal import looks_like_signal, parse_signal
 from recours.domain.chat.sms import looks_like_sms_backup, parse_sms
+from recours.domain.chat.snapchat import looks_like_snapchat, parse_snapchat
 from recours.domain.chat.telegram import looks_like_telegram, parse_telegram
 from recours.domain.chat.whatsapp import HEADER, parse_whatsapp
-from recours.errors import BadInput
+from recours.domain.chat.whatsapp_zip import ChatArchive, looks_like_zip, parse_whatsapp_zip
+from recours.errors import BadInput, VaultDamaged
 from recours.services import vault as vault_svc
 from recours.services.ports import EvidenceStore
 
-FORMATS = ("auto", "whatsapp", "instagram", "messenger", "telegram", "sms", "email")
+# The steps of an import, in order, as ``on_step`` hears them ("check_media": zip exports only).
+ImportStep = Literal["parse", "check_media", "store"]
+IMPORT_STEPS: tuple[ImportStep, ...] = ("parse", "check_media", "store")
+
+FORMATS = (
+    "auto",
+    "whatsapp",
+    "instagram",
+    "messenger",
+    "telegram",
+    "sms",
+    "email",
+    "snapchat",
+    "discord",
+    "signal",
+)
 
 
 @dataclass(frozen=True)
@@ -36,6 +59,10 @@ class ImportSummary:
     already_present: int
     timezone: str
     me: str | None
+    # Zip exports only: media files added to the vault, already kept there, named but absent.
+    media: int = 0
+    media_already_present: int = 0
+    media_missing: int = 0
 
     def as_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -53,6 +80,15 @@ def parse(
         fmt == "auto" and looks_like_email(data) and not HEADER.match(data.lstrip(b"\xef\xbb\xbf"))
     ):
         return parse_email(data, tz=tz)
+    # Before SMS and Telegram, whose sniffing looks for words anywhere in the head ("<smses",
+    # "chats"), which a message of these exports may hold; theirs need these formats' own keys
+    # or first line, which no other format has.
+    if fmt == "snapchat" or (fmt == "auto" and looks_like_snapchat(data)):
+        return parse_snapchat(data, tz=tz, me=me)
+    if fmt == "discord" or (fmt == "auto" and looks_like_discord(data)):
+        return parse_discord(data, tz=tz, me=me)
+    if fmt == "signal" or (fmt == "auto" and looks_like_signal(data)):
+        return parse_signal(data, tz=tz)
     if fmt == "sms" or (fmt == "auto" and looks_like_sms_backup(data)):
         return parse_sms(data, tz=tz, me=me)
     if fmt == "telegram" or (fmt == "auto" and looks_like_telegram(data)):
@@ -72,6 +108,8 @@ def import_export(
     tz: str = "Europe/Paris",
     date_order: DateOrder | None = None,
     me: str | None = None,
+    intimate: bool = False,
+    on_step: Callable[[ImportStep], None] | None = None,
 ) -> ImportSummary:
     """Parse first (a file that cannot be read changes nothing), then keep the original and the
     records that the vault does not already hold."""
@@ -81,7 +119,18 @@ def import_export(
         raise BadInput(
             f"Impossible de lire {path} : {exc.strerror}", f"Cannot read {path}: {exc.strerror}"
         ) from None
-    return import_bytes(vault, path.name, data, now, fmt=fmt, tz=tz, date_order=date_order, me=me)
+    return import_bytes(
+        vault,
+        path.name,
+        data,
+        now,
+        fmt=fmt,
+        tz=tz,
+        date_order=date_order,
+        me=me,
+        intimate=intimate,
+        on_step=on_step,
+    )
 
 
 def import_bytes(
@@ -94,19 +143,75 @@ def import_bytes(
     tz: str = "Europe/Paris",
     date_order: DateOrder | None = None,
     me: str | None = None,
+    intimate: bool = False,
+    on_step: Callable[[ImportStep], None] | None = None,
 ) -> ImportSummary:
-    """Same as :func:`import_export`, for an export received as bytes (a web upload)."""
+    """Same as :func:`import_export`, for an export received as bytes (a web upload).
+
+    ``intimate``: the person says the export's media include intimate images; for a minor the
+    whole zip is then refused, before anything is written (the same rule as for added files).
+    ``on_step`` hears each step as it starts (a progress display for large exports).
+    """
+    step = on_step or (lambda _: None)
+    step("parse")
+    if looks_like_zip(data) and fmt in ("auto", "whatsapp"):
+        chat = parse_whatsapp_zip(data, tz=tz, date_order=date_order)
+        if chat.media_names:
+            vault_svc.refuse_minor_intimate_image(vault, intimate=intimate, minor=False)
+        # Every media file the chat names is decompressed and hashed now, in full: one that lies
+        # about its size or fails its CRC is refused here, before anything is written.
+        step("check_media")
+        media = _Media(chat, {member: chat.archive.digest(member)[0] for member in chat.media_names})
+        step("store")
+        return _keep(vault, name, data, now, chat.parsed, tz=tz, me=me, media=media)
     parsed = parse(data, fmt, tz, date_order, me)
-    records = [entry.as_json() for entry in parsed.entries]
-    known = {entry_key(r) for stored in vault.chat_records().values() for r in stored}
-    fresh = [r for r in records if entry_key(r) not in known]
+    step("store")
+    return _keep(vault, name, data, now, parsed, tz=tz, me=me)
+
+
+@dataclass(frozen=True)
+class _Media:
+    """The media files of a zip export, checked, ready to be stored."""
+
+    chat: ChatArchive
+    sha256: dict[str, str]  # archive member → SHA-256 of its content
+
+
+def _keep(
+    vault: EvidenceStore,
+    name: str,
+    data: bytes,
+    now: datetime,
+    parsed: ParsedExport,
+    *,
+    tz: str,
+    me: str | None,
+    media: _Media | None = None,
+) -> ImportSummary:
+    """Store the original, then the media (zip exports), then the records not already held."""
+    with bulk_work():
+        columns = records.columns_of(parsed.entries)
+        known = known_keys(vault)
+        fresh = records.take(columns, [n for n, key in enumerate(records.keys(columns)) if key not in known])
     original = vault_svc.add_stream(
         vault, io.BytesIO(data), kind="file", name=name, now=now, tags=["export:" + parsed.format]
     )
     item_id = original.record.id
+    media_counts: dict[str, int] = {}
+    if media is not None:
+        item_of_member, added = _store_media(vault, media, item_id, now)
+        _link_records(fresh, media.chat, item_of_member)
+        media_counts = {
+            "media": added,
+            "media_already_present": len(item_of_member) - added,
+            "media_missing": len(media.chat.missing),
+        }
+    document = records.encode(fresh)
+    total, stored = records.count(columns), records.count(fresh)
     vault.add_chat_records(
         item_id,
-        fresh,
+        stored,
+        document,
         {
             "action": "import",
             "at": vault_svc.iso(now),
@@ -115,23 +220,108 @@ def import_bytes(
             "timezone": tz,
             "date_order": parsed.date_order,
             "me": me,
-            "parsed": len(records),
-            "stored": len(fresh),
-            "records_sha256": records_digest(fresh),
+            "parsed": total,
+            "stored": stored,
+            "records_sha256": records.digest(document),
+            **media_counts,
         },
     )
-    messages = [e for e in parsed.entries if e.kind == "message"]
+    messages = [n for n, kind in enumerate(columns["kind"]) if kind == "message"]
+    authors = columns["author"]
     return ImportSummary(
         format=parsed.format,
         item_id=item_id,
-        entries=len(records),
+        entries=total,
         messages=len(messages),
-        system_events=len(records) - len(messages),
-        authors=sorted({e.author for e in messages if e.author}),
-        first=records[0]["timestamp"] if records else None,
-        last=records[-1]["timestamp"] if records else None,
-        new=len(fresh),
-        already_present=len(records) - len(fresh),
+        system_events=total - len(messages),
+        authors=sorted({authors[n] for n in messages if authors[n]}),
+        first=columns["timestamp"][0] if total else None,
+        last=columns["timestamp"][-1] if total else None,
+        new=stored,
+        already_present=total - stored,
         timezone=tz,
         me=me,
+        **media_counts,
     )
+
+
+@contextmanager
+def bulk_work() -> Iterator[None]:
+    """Pause the cyclic garbage collector while hundreds of thousands of small objects are built:
+    they hold no cycles, and each collection would walk them all again (it trebles the time
+    of loading a 200,000-message chat)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def stored_columns(
+    vault: EvidenceStore, import_items: Sequence[str] | None = None
+) -> dict[str, records.Columns]:
+    """The stored records of each import (all, or of ``import_items``), as columns."""
+    with bulk_work():
+        try:
+            return {item: records.decode(text) for item, text in vault.chat_documents(import_items).items()}
+        except ValueError:
+            raise VaultDamaged(
+                "Les messages importés d’une discussion sont illisibles : la base du coffre a été altérée.",
+                "The imported messages of a chat are unreadable: the vault database was altered.",
+            ) from None
+
+
+def stored_records(vault: EvidenceStore) -> dict[str, list[dict[str, Any]]]:
+    """The stored records of each import, one dict per record (for display and tests)."""
+    return {item: records.as_dicts(columns) for item, columns in stored_columns(vault).items()}
+
+
+def known_keys(vault: EvidenceStore) -> set[tuple[str, str | None, str]]:
+    """The keys of every record already in the vault: a later export of a chat adds only the rest."""
+    known: set[tuple[str, str | None, str]] = set()
+    for columns in stored_columns(vault).values():
+        known.update(records.keys(columns))
+    return known
+
+
+def _store_media(
+    vault: EvidenceStore, media: _Media, export_item: str, now: datetime
+) -> tuple[dict[str, str], int]:
+    """Archive member → id of the vault item holding its content, and how many were added: a
+    file the vault already keeps (same SHA-256: a re-import, or a photo added by hand) is linked
+    to, not stored twice."""
+    kept = vault_svc.live_items_by_sha256(vault)
+    item_of_member: dict[str, str] = {}
+    added = 0
+    for member, sha256 in media.sha256.items():
+        if sha256 not in kept:
+            with media.chat.archive.open(member) as source:
+                stored = vault_svc.add_stream(
+                    vault,
+                    source,
+                    kind="file",
+                    name=member,
+                    now=now,
+                    tags=["export-media:" + export_item],
+                    item_metadata={"export_item": export_item, "archive_name": member},
+                )
+            kept[sha256] = stored.record.id
+            added += 1
+        item_of_member[member] = kept[sha256]
+    return item_of_member, added
+
+
+def _link_records(fresh: records.Columns, chat: ChatArchive, item_of_member: dict[str, str]) -> None:
+    """Give each record naming attachments the vault item of each one the archive holds (an
+    empty mapping says the archive had none of them). Not part of the record's key: a record
+    first imported from a .txt is the same message when its .zip comes later."""
+    links = fresh["attachment_items"]
+    for n, attachments in enumerate(fresh["attachments"]):
+        if attachments:
+            links[n] = {
+                attachment: item_of_member[chat.media[attachment]]
+                for attachment in attachments
+                if attachment in chat.media
+            }

@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from recours.domain.chat import records
 from recours.domain.custody import (
     Head,
     chain_problems,
@@ -32,6 +33,7 @@ from recours.domain.evidence import (
     Problem,
     StoredItem,
     clean_tags,
+    highlight_problems,
     import_problems,
     incident_problems,
     metadata_digest,
@@ -214,6 +216,17 @@ def thumbnails(vault: EvidenceStore) -> dict[str, str]:
         for stored, details, deleted_at in vault.items()
         if deleted_at is None and stored.record.kind == "thumbnail" and "derived_from" in details
     }
+
+
+def live_items_by_sha256(vault: EvidenceStore) -> dict[str, str]:
+    """SHA-256 of the original content → id of the oldest live item holding it (derived items
+    such as thumbnails left out), to link to a file the vault already keeps instead of adding it
+    twice."""
+    found: dict[str, str] = {}
+    for stored, _, deleted_at in vault.items():
+        if deleted_at is None and stored.record.kind not in DERIVED_KINDS:
+            found.setdefault(stored.record.sha256, stored.record.id)
+    return found
 
 
 def add_file(
@@ -530,7 +543,8 @@ def verify(
     expected = replayed.items
     findings += replayed.problems
     findings += incident_problems(replayed.incidents, vault.incidents())
-    findings += import_problems(entries, vault.chat_records())
+    findings += import_problems(entries, _stored_imports(vault))
+    findings += highlight_problems(entries, vault.highlights())
     rows = vault.items()
     findings += state_problems(expected, [s for s, _, _ in rows], vault.blob_sizes())
     for stored, details, _ in rows:
@@ -561,6 +575,18 @@ def verify(
     report.problems += [f for f in findings if not f.notice]
     report.notices += [f for f in findings if f.notice]
     return report
+
+
+def _stored_imports(vault: EvidenceStore) -> dict[str, tuple[int, str]]:
+    """Each import's stored records: how many (-1 if unreadable) and the SHA-256 of the document."""
+    stored = {}
+    for item_id, document in vault.chat_documents().items():
+        try:
+            count = records.count(records.decode(document))
+        except ValueError:
+            count = -1
+        stored[item_id] = (count, records.digest(document))
+    return stored
 
 
 def _read_all(

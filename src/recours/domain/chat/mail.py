@@ -15,7 +15,7 @@ from email.parser import BytesParser
 from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo
 
-from recours.domain.chat.model import ChatEntry, ParsedExport
+from recours.domain.chat.model import ChatEntry, ParsedExport, instant
 from recours.errors import ChatParseError
 
 _MBOX_SEPARATOR = re.compile(rb"^From [^\n]*\n", re.MULTILINE)
@@ -43,7 +43,7 @@ def parse_email(data: bytes, *, tz: str = "Europe/Paris") -> ParsedExport:
         entries = [_entry(chunk, zone, f"/mbox/{n}") for n, chunk in enumerate(chunks)]
     else:
         entries = [_entry(data, zone, "/message")]
-    entries.sort(key=lambda e: e.timestamp)
+    entries.sort(key=instant)
     return ParsedExport(format="email", entries=entries, timezone=tz)
 
 

@@ -7,13 +7,11 @@ exports) points back into the original file, so any message can be found in it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal, NamedTuple
 
-from recours.domain.custody import canonical
 from recours.errors import ChatParseError
 
 EntryKind = Literal["message", "system"]
@@ -70,6 +68,12 @@ class ChatEntry(NamedTuple):
         }
 
 
+def instant(entry: ChatEntry) -> datetime:
+    """The entry's time in UTC, to sort by: datetimes sharing one zone compare by wall time, so
+    in the hour repeated when clocks go back 02:30+01:00 would wrongly come before 02:40+02:00."""
+    return entry.timestamp.astimezone(UTC)
+
+
 @dataclass(frozen=True)
 class ParsedExport:
     format: str
@@ -83,20 +87,6 @@ class ParsedExport:
             "date_order": self.date_order,
             "entries": [entry.as_json() for entry in self.entries],
         }
-
-
-def entry_key(entry: dict[str, Any]) -> tuple[str, str | None, str]:
-    """What makes two records the same message when a later export of the chat is imported."""
-    return entry["timestamp"], entry["author"], entry["text"]
-
-
-def records_digest(entries: list[dict[str, Any]]) -> str:
-    """SHA-256 over the canonical JSON of stored records, in order (kept in the custody log)."""
-    digest = hashlib.sha256()
-    for entry in entries:
-        digest.update(canonical(entry))
-        digest.update(b"\n")
-    return digest.hexdigest()
 
 
 def load_json(data: bytes, max_bytes: int) -> Any:

@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ElementTree
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from recours.domain.chat.model import ChatEntry, ParsedExport
+from recours.domain.chat.model import ChatEntry, ParsedExport, instant
 from recours.errors import ChatParseError
 
 _DECLARATIONS = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -55,7 +55,7 @@ def parse_sms(data: bytes, *, tz: str = "Europe/Paris", me: str | None = None) -
             "Ce fichier XML n’est pas une sauvegarde de SMS.",
             "This XML file is not an SMS backup.",
         )
-    entries.sort(key=lambda e: e.timestamp)
+    entries.sort(key=instant)
     return ParsedExport(format="sms", entries=entries, timezone=tz)
 
 

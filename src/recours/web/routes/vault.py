@@ -247,7 +247,8 @@ async def vault_upload(request: Request) -> Response:
     return page(request, "vault_added.html", added=results)
 
 
-# A chat export is text: it is parsed in memory. Larger uploads are refused with a message.
+# A chat export (text, or a WhatsApp .zip with its media) is parsed in memory: the zip is checked
+# before anything is decompressed (domain.chat.archive). Larger uploads are refused with a message.
 MAX_EXPORT = 256 * 1024 * 1024
 
 
@@ -268,7 +269,13 @@ async def vault_import(request: Request) -> Response:
         raw_order = _one(fields, "date_order")
         order: DateOrder | None = "dmy" if raw_order == "dmy" else "mdy" if raw_order == "mdy" else None
         return chat_svc.import_bytes(
-            store, name, data, now, date_order=order, me=_one(fields, "me").strip() or None
+            store,
+            name,
+            data,
+            now,
+            date_order=order,
+            me=_one(fields, "me").strip() or None,
+            intimate=_one(fields, "intimate") == "yes",
         )
 
     results = await _stream_files(request, store, import_file)

@@ -1,0 +1,56 @@
+"""Load the French signal pack (``recours/data/signals_fr.toml``) and safetype's own French pack,
+validate both through the domain models, and build the matcher once per process.
+
+As in knowledge.py: a pack that fails validation is a bug in Recours, reported as
+:class:`KnowledgeError`, never shown to a user as their fault.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from importlib import resources
+
+import safetype
+from pydantic import ValidationError
+
+from recours.domain.signals import SignalMatcher, SignalPack, StockPack, build_matcher
+from recours.errors import KnowledgeError
+
+PACK_FILE = "signals_fr.toml"
+
+
+@lru_cache(maxsize=1)
+def load_signal_matcher() -> SignalMatcher:
+    """The matcher of the French packs, built on first use."""
+    pack, stock = load_signal_pack(), load_stock_pack()
+    problems = pack.check_against(stock)
+    if problems:
+        raise _broken(PACK_FILE, "; ".join(problems))
+    return build_matcher(pack, stock)
+
+
+def load_signal_pack() -> SignalPack:
+    path = resources.files("recours") / "data" / PACK_FILE
+    try:
+        return SignalPack.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
+    except (tomllib.TOMLDecodeError, ValidationError) as exc:
+        raise _broken(PACK_FILE, str(exc)) from exc
+
+
+def load_stock_pack() -> StockPack:
+    """safetype's French pack, as the pinned library ships it (safetype/data/fr.json)."""
+    try:
+        stock = StockPack.model_validate(safetype.load_pack("fr"))
+    except (ValueError, ValidationError) as exc:  # no pack, or a pack of another shape
+        raise _broken("safetype/data/fr.json", str(exc)) from exc
+    return stock
+
+
+def _broken(name: str, detail: str) -> KnowledgeError:
+    return KnowledgeError(
+        f"Un fichier de données de Recours est invalide ({name}). "
+        "C’est une erreur du logiciel, pas de votre fait.",
+        f"A Recours data file is invalid ({name}). This is a bug in the software, not your fault.",
+        details=[detail],
+    )

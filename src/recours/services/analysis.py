@@ -1,0 +1,154 @@
+"""Analysing the chats kept in the vault, and marking messages for the dossier."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from recours.domain.chat import records
+from recours.domain.chat.analysis import (
+    DEFAULT_RAID_RULE,
+    NO_FILTERS,
+    Analysis,
+    ChatColumns,
+    Filters,
+    RaidRule,
+    Scan,
+    analyse,
+)
+from recours.errors import BadInput, ItemNotFound
+from recours.services import chat as chat_svc
+from recours.services import vault as vault_svc
+from recours.services.ports import EvidenceStore
+
+
+@dataclass(frozen=True)
+class ChatImport:
+    """One imported export: the vault item that keeps it and what the import found."""
+
+    item_id: str
+    name: str
+    format: str
+    at: str
+    entries: int
+    stored: int
+    me: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def chats(vault: EvidenceStore) -> list[ChatImport]:
+    """Every export imported into the vault, oldest first (deleted items left out)."""
+    names = {stored.record.id: stored.record.name for stored, _, deleted in vault.items() if deleted is None}
+    found = []
+    for entry in vault.custody():
+        event = entry.entry
+        if event.get("action") == "import" and event.get("item") in names:
+            found.append(
+                ChatImport(
+                    item_id=event["item"],
+                    name=names[event["item"]],
+                    format=event.get("format", ""),
+                    at=event.get("at", ""),
+                    entries=int(event.get("parsed", 0)),
+                    stored=int(event.get("stored", 0)),
+                    me=event.get("me"),
+                )
+            )
+    return found
+
+
+def run(
+    vault: EvidenceStore,
+    scan: Scan,
+    *,
+    chat: str | None = None,
+    me: str | None = None,
+    filters: Filters = NO_FILTERS,
+    raid_rule: RaidRule = DEFAULT_RAID_RULE,
+) -> Analysis:
+    """Analyse one imported chat (``chat``: its item id) or, by default, every chat together.
+
+    ``me`` defaults to the name given at the latest import of the analysed chats.
+    """
+    imports = chats(vault)
+    if chat is not None:
+        imports = [c for c in imports if c.item_id == chat]
+        if not imports:
+            raise ItemNotFound(
+                f"Aucune discussion importée n’a l’identifiant « {chat} ». « recours analyse --list » "
+                "donne la liste.",
+                f"No imported chat has the id “{chat}”. “recours analyse --list” lists them.",
+            )
+    if not imports:
+        raise BadInput(
+            "Aucune discussion n’a encore été importée. Importez d’abord un export avec « recours import ».",
+            "No chat has been imported yet. Import an export first with “recours import”.",
+        )
+    columns = _columns(vault, [c.item_id for c in imports])
+    if me is None:
+        me = next((c.me for c in reversed(imports) if c.me), None)
+    marked = vault.highlights()
+    return analyse(columns, scan, me=me, filters=filters, raid_rule=raid_rule, highlights=marked)
+
+
+def parse_ref(ref: str) -> tuple[str, int]:
+    """``ITEM#POSITION`` (as shown by the analysis) → its two parts."""
+    item, _, position = ref.strip().rpartition("#")
+    if not item or not position.isdigit():
+        raise BadInput(
+            f"Référence de message non valable : « {ref} » (attendu : ÉLÉMENT#NUMÉRO, comme dans l’analyse).",
+            f"Invalid message reference: “{ref}” (expected ITEM#NUMBER, as in the analysis).",
+        )
+    return item, int(position)
+
+
+def set_highlight(vault: EvidenceStore, ref: str, now: datetime, note: str | None = "") -> None:
+    """Mark a message for the dossier (``note`` may be empty), or unmark it (``note=None``)."""
+    item, position = parse_ref(ref)
+    stored = chat_svc.stored_columns(vault, [item]).get(item)
+    if stored is None or not 0 <= position < records.count(stored):
+        raise ItemNotFound(
+            f"Aucun message « {ref} » dans les discussions importées.",
+            f"No message “{ref}” in the imported chats.",
+        )
+    if note is None and (item, position) not in vault.highlights():
+        return  # nothing to unmark: no custody entry for a no-op
+    vault.set_highlight(
+        item,
+        position,
+        note,
+        {
+            "action": "highlight" if note is not None else "unhighlight",
+            "at": vault_svc.iso(now),
+            "item": item,
+            "position": position,
+            **({"note": note} if note else {}),
+        },
+    )
+
+
+def _columns(vault: EvidenceStore, import_items: list[str]) -> ChatColumns:
+    """The records of these imports, in this order, as the analysis reads them."""
+    stored = chat_svc.stored_columns(vault, import_items)
+    items: list[str] = []
+    positions: list[int] = []
+    timestamps: list[str] = []
+    authors: list[str | None] = []
+    kinds: list[str] = []
+    texts: list[str] = []
+    with chat_svc.bulk_work():
+        for item in import_items:
+            columns = stored.get(item)
+            if columns is None:
+                continue
+            n = records.count(columns)
+            items += [item] * n
+            positions += range(n)
+            timestamps += columns["timestamp"]
+            authors += columns["author"]
+            kinds += columns["kind"]
+            texts += columns["text"]
+    return ChatColumns(items, positions, timestamps, authors, kinds, texts)
