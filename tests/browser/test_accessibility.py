@@ -13,6 +13,13 @@ from tests.conftest import TOKEN
 
 pytestmark = pytest.mark.browser
 
+# Three people insult and threaten Léa on one evening: the analysis page shows every section.
+HOSTILE_CHAT = """02/03/2026 21:00 - Hugo: Léa t'es qu'une sale pute
+02/03/2026 21:05 - Inès: @Léa va te pendre
+02/03/2026 22:30 - Noah: Léa je vais te tuer
+09/03/2026 18:00 - Hugo: Léa sale pute
+20/03/2026 12:00 - Hugo: Léa je vais te tuer
+"""
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "RGAAv4"]
 AXE = Axe()
 
@@ -134,6 +141,21 @@ def test_vault_pages_have_no_violation(browser: Browser, server_url: str, tmp_pa
     page.get_by_role("button", name="Importer").click()
     assert "Discussion importée" in page.content()
     assert violations(page) == [], "imported"
+    page.goto(server_url + "/coffre")
+    hostile = tmp_path / "groupe.txt"
+    hostile.write_text(HOSTILE_CHAT, encoding="utf-8")
+    page.get_by_label("Fichier d’export (").set_input_files(str(hostile))
+    page.get_by_role("button", name="Importer").click()
+    assert "Discussion importée" in page.content(), page.content()
+    page.goto(server_url + "/coffre/analyse")
+    assert "Acharnement collectif possible (plusieurs personnes, même cible)" in page.content()
+    assert violations(page) == [], "analysis"
+    page.get_by_role("button", name="Marquer pour le dossier").first.click()
+    assert "Marqué pour le dossier." in page.content()
+    assert violations(page) == [], "analysis after a mark"
+    page.get_by_label("Personne", exact=True).select_option("Noah")
+    page.get_by_role("button", name="Analyser").click()
+    assert violations(page) == [], "analysis filtered"
     for path in ("/coffre", "/coffre/journal", "/coffre/verification", "/coffre/recu", "/coffre/effacer"):
         page.goto(server_url + path)
         assert violations(page) == [], path

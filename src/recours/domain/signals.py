@@ -361,19 +361,16 @@ def _engine_rule(rule_id: str, pattern: str, severity: str) -> dict[str, Any]:
 #
 # A message can match a rule only if its tokens, as safetype normalises them, spell the rule's
 # words one after the other (safetype _matcher.py: an exact or prefix match on the word, with
-# repeated letters collapsed). The prefilter accepts a superset of those messages, in two stages:
+# repeated letters collapsed). The prefilter accepts a superset of those messages, in safetype's
+# normalised text (computed at C speed, see ``_Folding``), in two stages:
 #
-# 1. one regex finds the tokens that spell a rule's *anchor*, one of its required words chosen
-#    to be rare, as a trie of all anchors, so that the regex engine follows one branch per
-#    letter; an empty capturing group at each word end says which rules that token anchors.
-#    It runs on the lower-cased text: each letter class also lists the characters that
-#    safetype folds into that letter one for one (é → e, ³ → 3 → e), so no normalisation is
-#    needed; a text with any other non-ASCII character (combining accents, variation
-#    selectors, Cyrillic look-alikes, ß, …) is normalised first;
-# 2. for those rules only, the regex of the rule's whole word sequence (compiled on first use),
-#    in safetype's normalised text: lower case, NFKD, combining marks and zero-width characters
-#    removed. A one-word rule is its anchor, and so are spaced letters ("p u t e", safetype's
-#    merge of single letters, for one-word rules).
+# 1. one regex, a trie of words so that the regex engine follows one branch per letter, finds
+#    - whole rules whose first word is frequent ("t'es … nul"), when their regex is small, and
+#      one-word rules (including as spaced letters, "p u t e", safetype's merge): a match is
+#      conclusive;
+#    - for every other rule, the tokens that spell its *anchor*, a required word chosen to be
+#      rare; an empty capturing group at each word end says which rules that token anchors;
+# 2. for those rules only, the regex of the rule's whole word sequence (compiled on first use).
 #
 # A letter is a class with its leet forms (e → [e3€]), repeated (safetype folds leet and
 # tolerates repeated letters); a token starts after a non-word character. Every approximation
@@ -392,6 +389,7 @@ _SCANNED_RANGES = (  # characters whose normalisation is looked up once: Latin, 
     (0x1F000, 0x1FAFF),
 )
 _SPACED_SEPARATORS = " .-_"  # safetype _tokenize.py: one of these between single letters
+_INLINE_BUDGET = 0  # characters of regex: a rule anchored on a frequent word goes whole in stage 1
 
 # Frequent chat words make poor anchors: a rule is anchored on one of its other required
 # words when it has one. This changes only the speed, never the result.
@@ -401,37 +399,28 @@ _COMMON_WORDS = frozenset(
     pour par avec sans plus tres trop tout tous toute toutes bien mal fait faire dit dire va vais vas
     vont aller voir vu vois sais sait veux veut peux peut dois doit mon ma mes ton ta tes son sa ses
     nos votre vos oui non si mais donc comme quand alors apres avant demain hier soir jour cours
-    college lycee ecole classe maison photo photos video videos message messages groupe monde gens
-    personne rien jamais toujours encore deja aussi ici lol mdr ptdr stp bon bonne grand petit gros
+    colege lyce ecole clase maison photo photos video videos mesage mesages groupe monde gens
+    persone rien jamais toujours encore deja ausi ici lol mdr ptdr stp bon bone grand petit gros
     nul vraiment grave truc temps aime envie ami amis pote potes mere pere parents prof""".split()
-)
+)  # spelt as trie keys: repeated letters collapsed ("college" is "colege")
 
 
 @dataclass(frozen=True)
 class _Folding:
-    raw_forms: Mapping[str, frozenset[str]]  # normalised char -> lower-case chars folded into it
-    unusual: re.Pattern[str]  # a lower-case char stage 1 cannot read as it is
-    deleted: re.Pattern[str]  # chars safetype deletes
-    not_kept: re.Pattern[str]  # after NFKD: a char that safetype does not keep as it is
-
-    def expand(self, normalised: Iterable[str]) -> str:
-        """A regex class body: the given normalised chars and every char folded into one."""
-        chars: set[str] = set()
-        for char in normalised:
-            chars |= {char, *self.raw_forms.get(char, ())}
-        return "".join(map(_class_char, sorted(chars)))
-
-    def readable(self, lowered: str) -> bool:
-        """Whether stage 1 can read a lower-cased text as it is."""
-        return lowered.isascii() or self.unusual.search(lowered) is None
+    deleted: re.Pattern[str]  # characters safetype deletes
+    not_kept: re.Pattern[str]  # after NFKD: a character that safetype does not keep as it is
+    not_mark: re.Pattern[str]  # after NFKD: a non-ASCII character that is not a combining accent
 
     def normalise(self, text: str) -> str:
         """safetype's normalised text (its ``normalize(text).text``), at C speed when possible."""
         lowered = text.lower()
         if lowered.isascii():
             return lowered
-        # NFKD may give capitals (ℌ → H): lower again, as safetype does per character.
-        decomposed = self.deleted.sub("", unicodedata.normalize("NFKD", lowered).lower())
+        decomposed = unicodedata.normalize("NFKD", lowered)
+        if self.not_mark.search(decomposed) is None:
+            # Only accents left to drop (the French case). NFKD may give capitals (ℌ → H).
+            return decomposed.encode("ascii", "ignore").decode("ascii").lower()
+        decomposed = self.deleted.sub("", decomposed.lower())
         if self.not_kept.search(decomposed) is None:
             return decomposed
         return "".join(map(normalize_char, text))
@@ -439,7 +428,6 @@ class _Folding:
 
 @cache
 def _folding() -> _Folding:
-    raw_forms: dict[str, set[str]] = {}
     deleted: list[str] = []
     kept: list[str] = []
     for low, high in _SCANNED_RANGES:
@@ -448,18 +436,12 @@ def _folding() -> _Folding:
             normalised = normalize_char(char)
             if not normalised:
                 deleted.append(char)
-                continue
-            if normalised == char:
+            elif normalised == char:
                 kept.append(char)
-            # One for one, and a word character stays one (token boundaries are unchanged).
-            if char.lower() == char and len(normalised) == 1 and normalised.isalnum() == char.isalnum():
-                raw_forms.setdefault(normalised, set()).add(char)
-    readable = "".join(map(_class_char, sorted(c for forms in raw_forms.values() for c in forms)))
     return _Folding(
-        raw_forms={k: frozenset(v) for k, v in raw_forms.items()},
-        unusual=re.compile("[^\\x00-\\x7f" + readable + "]"),
         deleted=re.compile("[" + "".join(map(_class_char, deleted)) + "]"),
         not_kept=re.compile("[^\\x00-\\x7f" + "".join(map(_class_char, kept)) + "]"),
+        not_mark=re.compile("[^\\x00-\\x7f\u0300-\u036f]"),
     )
 
 
@@ -470,30 +452,24 @@ def _class_char(char: str) -> str:
 class _Prefilter:
     def __init__(
         self,
-        anchors: re.Pattern[str],
+        stage_one: re.Pattern[str],
         candidates: Sequence[tuple[int, ...]],
         sequences: Sequence[str | None],
         folding: _Folding,
     ) -> None:
-        self._anchors = anchors
-        self._candidates = candidates  # by group number: the rules anchored by that word
-        self._sequences = sequences  # by rule: the regex of its words, None when the anchor is all
+        self._stage_one = stage_one
+        self._candidates = candidates  # by group number: the rules to check in stage 2
+        self._sequences = sequences  # by rule: the regex of its words, None when stage 1 was enough
         self._compiled: dict[int, re.Pattern[str]] = {}
         self._folding = folding
 
     def may_match(self, text: str) -> bool:
         # A leading space: every regex starts with "a non-word character, then a word".
-        lowered = text.lower()
-        readable = " " + (lowered if self._folding.readable(lowered) else self._folding.normalise(text))
-        normalised: str | None = None
-        for anchor in self._anchors.finditer(readable):
-            for rule in self._candidates[anchor.lastindex or 0]:
+        normalised = " " + self._folding.normalise(text)
+        for found in self._stage_one.finditer(normalised):
+            for rule in self._candidates[found.lastindex or 0]:
                 source = self._sequences[rule]
-                if source is None:
-                    return True
-                if normalised is None:
-                    normalised = " " + self._folding.normalise(text)
-                if self._sequence(rule, source).search(normalised) is not None:
+                if source is None or self._sequence(rule, source).search(normalised) is not None:
                     return True
         return False
 
@@ -524,39 +500,45 @@ class _Trie:
 
 
 @dataclass
-class _AnchorTrie:
-    """Anchor words letter by letter, with the rules each one anchors (exactly or as a prefix)."""
+class _StageOneTrie:
+    """Stage 1 words letter by letter: the rules each one anchors (exactly or as a prefix), and
+    the rest of the whole rules that start with it (exactly or as a prefix)."""
 
-    children: dict[str, _AnchorTrie] = field(default_factory=dict)
+    children: dict[str, _StageOneTrie] = field(default_factory=dict)
     exact: set[int] = field(default_factory=set)
     prefix: set[int] = field(default_factory=set)
+    exact_rests: dict[str, set[int]] = field(default_factory=dict)
+    prefix_rests: dict[str, set[int]] = field(default_factory=dict)
 
-    def add(self, key: str, rule: int, prefix: bool) -> None:
+    def node(self, key: str) -> _StageOneTrie:
         node = self
         for char in key:
-            node = node.children.setdefault(char, _AnchorTrie())
-        (node.prefix if prefix else node.exact).add(rule)
+            node = node.children.setdefault(char, _StageOneTrie())
+        return node
 
 
 _PLACEHOLDER = re.compile("\x00([0-9]+)\x01")  # one capturing group, until the regex is complete
 
 
-class _Letters:
-    """Regex pieces for normalised text, or (``folding`` given) for lower-cased raw text."""
+class _PrefilterBuilder:
+    # Over-approximations of safetype's token boundaries (see above): a word character is a
+    # letter or a digit, anything else may separate two tokens.
+    before = "[\\W_]"  # the character before a token (the text gets a leading space)
+    end = "(?![^\\W_])"  # a token ends here
+    separator = "[\\W_]+"  # what lies between two tokens
+    token_tail = "[^\\W_]*"  # the rest of a token matched by a prefix
+    spaced_separator = "[" + re.escape(_SPACED_SEPARATORS) + "]"
 
-    def __init__(self, folding: _Folding | None) -> None:
+    def __init__(self, folding: _Folding) -> None:
         self.folding = folding
-        self.spaced_separator = "[" + self.chars(_SPACED_SEPARATORS) + "]"
+        self.groups: list[frozenset[int]] = []
+        self.conclusive = -1  # set in build: the rule number that stands for "stage 1 was enough"
 
-    def chars(self, normalised: Iterable[str]) -> str:
-        if self.folding is None:
-            return "".join(map(_class_char, sorted(set(normalised))))
-        return self.folding.expand(normalised)
-
-    def letter(self, char: str) -> str:
+    @staticmethod
+    def letter(char: str) -> str:
         """One normalised letter and its leet forms: [e3€]."""
         base = LEET.get(char, char)
-        forms = self.chars({base, *(k for k, v in LEET.items() if v == base)})
+        forms = "".join(map(_class_char, sorted({base, *(k for k, v in LEET.items() if v == base)})))
         return forms if len(forms) == 1 else "[" + forms + "]"
 
     def branch(self, char: str) -> str:
@@ -570,26 +552,11 @@ class _Letters:
     def spaced_then(self, char: str) -> str:
         return self.spaced_separator + self.spaced_first(char)
 
-
-class _PrefilterBuilder:
-    # Over-approximations of safetype's token boundaries (see above): a word character is a
-    # letter or a digit, anything else may separate two tokens.
-    before = "[\\W_]"  # the character before a token (the text gets a leading space)
-    end = "(?![^\\W_])"  # a token ends here
-    separator = "[\\W_]+"  # what lies between two tokens
-    token_tail = "[^\\W_]*"  # the rest of a token matched by a prefix
-
-    def __init__(self, folding: _Folding) -> None:
-        self.folding = folding
-        self.normalised = _Letters(None)  # stage 2 reads normalised text
-        self.raw = _Letters(folding)  # stage 1 reads lower-cased text
-        self.groups: list[frozenset[int]] = []
-
     def group(self, rules: Iterable[int]) -> str:
         self.groups.append(frozenset(rules))
         return f"\x00{len(self.groups) - 1}\x01"
 
-    # -- stage 2: the words of one rule, in normalised text
+    # -- the words of one rule
 
     def words(self, element: Element, last: bool) -> str:
         """One element: its words as a trie, each ending its token."""
@@ -599,64 +566,85 @@ class _PrefilterBuilder:
                 trie.add(_trie_key(alternative), "" if last else self.token_tail)
             else:
                 trie.add(_trie_key(alternative), self.end if last else "")
-        return trie.render(self.normalised.branch, self.normalised.branch)
+        return trie.render(self.branch, self.branch)
 
-    def sequence(self, elements: Sequence[Element]) -> str:
-        parts = [self.before, self.words(elements[0], last=len(elements) == 1)]
-        for index, element in enumerate(elements[1:], start=2):
+    def rest(self, elements: Sequence[Element]) -> str:
+        """The words after a rule's first: separator, word, separator, word…"""
+        parts = []
+        for index, element in enumerate(elements, start=1):
             piece = self.separator + self.words(element, last=index == len(elements))
             parts.append(f"(?:{piece})?" if element.optional else piece)
         return "".join(parts)
 
-    # -- stage 1: the anchors of all rules, in lower-cased text
+    def sequence(self, elements: Sequence[Element]) -> str:
+        return self.before + self.words(elements[0], last=len(elements) == 1) + self.rest(elements[1:])
 
     @staticmethod
     def anchor(elements: Sequence[Element]) -> Element:
-        """A required word of the rule: without frequent chat words if possible, the longest
-        shortest spelling, the last."""
+        """A required word of the rule: the fewest frequent chat words, then the longest
+        shortest spelling, then the last."""
 
-        def rarity(indexed: tuple[int, Element]) -> tuple[bool, int, int]:
+        def rarity(indexed: tuple[int, Element]) -> tuple[int, int, int]:
             index, element = indexed
-            keys = [a.key for a in element.alternatives]
-            return (not any(k in _COMMON_WORDS for k in keys), min(map(len, keys)), index)
+            keys = [_trie_key(a) for a in element.alternatives]
+            return (-sum(k in _COMMON_WORDS for k in keys), min(map(len, keys)), index)
 
         required = [(i, e) for i, e in enumerate(elements) if not e.optional]
         return max(required, key=rarity)[1]
 
-    def render_anchors(self, node: _AnchorTrie, carried: frozenset[int]) -> str:
-        """Longest words first; a word end names every rule anchored there or by a prefix on the way."""
-        carried = carried | node.prefix
+    # -- stage 1
+
+    def add_rule(self, trie: _StageOneTrie, rule: int, elements: Sequence[Element]) -> None:
+        anchor = self.anchor(elements)
+        frequent = any(_trie_key(a) in _COMMON_WORDS for a in anchor.alternatives)
+        rest = self.rest(elements[1:]) if len(elements) > 1 else ""
+        if len(elements) > 1 and frequent and len(rest) * len(elements[0].alternatives) <= _INLINE_BUDGET:
+            for alternative in elements[0].alternatives:
+                node = trie.node(_trie_key(alternative))
+                rests = node.prefix_rests if alternative.prefix else node.exact_rests
+                rests.setdefault(rest, set()).add(rule)
+            return
+        for alternative in anchor.alternatives:
+            node = trie.node(_trie_key(alternative))
+            (node.prefix if alternative.prefix else node.exact).add(rule)
+
+    def render_stage_one(self, node: _StageOneTrie, carried: frozenset[int]) -> str:
+        """Longest words first. A word end names every rule anchored there, or by a prefix on the
+        way; a whole rule is tried where its first word ends, a prefix one also in stage 2."""
+        carried = carried | node.prefix | {r for rules in node.prefix_rests.values() for r in rules}
         options = [
-            self.raw.branch(char) + self.render_anchors(child, carried)
-            for char, child in sorted(node.children.items())
+            self.branch(char) + self.render_stage_one(child, carried) for char, child in sorted(node.children.items())
         ]
+        whole = self.group({self.conclusive})
+        options += [rest + whole for rest in sorted(node.exact_rests)]
+        options += [self.token_tail + rest + whole for rest in sorted(node.prefix_rests)]
         if node.exact:
             options.append(self.end + self.group(carried | node.exact))
-        if node.prefix:
+        if node.prefix or node.prefix_rests:
             options.append(self.group(carried))
         return options[0] if len(options) == 1 else "(?:" + "|".join(options) + ")"
 
     def spaced(self, trie: _Trie) -> str:
         """Single letters, each a token (safetype merges three or more): a conclusive match."""
-        letter, separator = "[^\\W_]", self.raw.spaced_separator
+        letter, separator = "[^\\W_]", self.spaced_separator
         three_letters = f"(?={letter}{separator}{letter}{separator}{letter}{self.end})"
-        return three_letters + trie.render(self.raw.spaced_first, self.raw.spaced_then)
+        return three_letters + trie.render(self.spaced_first, self.spaced_then) + self.group({self.conclusive})
 
     def build(self, patterns: Sequence[str]) -> _Prefilter:
-        anchors, spaced = _AnchorTrie(), _Trie()
+        self.conclusive = len(patterns)
+        trie, spaced = _StageOneTrie(), _Trie()
         sequences: list[str | None] = []
         for rule, pattern in enumerate(patterns):
             elements = parse_pattern(pattern)
             sequences.append(self.sequence(elements) if len(elements) > 1 else None)
-            for alternative in self.anchor(elements).alternatives:
-                anchors.add(_trie_key(alternative), rule, alternative.prefix)
+            self.add_rule(trie, rule, elements)
             if len(elements) == 1:  # safetype merges spaced letters for one-word rules only
                 for alternative in elements[0].alternatives:
                     spaced.add(_trie_key(alternative), "")
-        sequences.append(None)  # the rule a spaced-letter match stands for: nothing more to check
-        # Spaced letters first: at the same place, a one-letter anchor would hide them.
-        options = [self.spaced(spaced) + self.group({len(patterns)})] if spaced.children else []
-        options.append(self.render_anchors(anchors, frozenset()))
+        sequences.append(None)  # the conclusive rule number: nothing more to check
+        # Spaced letters first: at the same place, a one-letter word would hide them.
+        options = [self.spaced(spaced)] if spaced.children else []
+        options.append(self.render_stage_one(trie, frozenset()))
         return self.complete(self.before + "(?:" + "|".join(options) + ")", sequences)
 
     def complete(self, regex: str, sequences: list[str | None]) -> _Prefilter:
@@ -667,8 +655,7 @@ class _PrefilterBuilder:
             candidates.append(tuple(sorted(self.groups[int(placeholder[1])])))
             return "()"
 
-        anchors = re.compile(_PLACEHOLDER.sub(number, regex))
-        return _Prefilter(anchors, candidates, sequences, self.folding)
+        return _Prefilter(re.compile(_PLACEHOLDER.sub(number, regex)), candidates, sequences, self.folding)
 
 
 def _trie_key(alternative: Alternative) -> str:
