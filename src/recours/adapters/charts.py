@@ -93,10 +93,14 @@ def _figure() -> tuple[Any, Any]:
 
 
 def _finish(figure: Any, axes: Any, text: ChartText) -> bytes:
+    from matplotlib.ticker import MaxNLocator
+
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no "2.5 messages"
     axes.set_title(text.title)
     axes.set_xlabel(text.x_label)
     axes.set_ylabel(text.y_label)
-    axes.legend(loc="upper left", frameon=False)
+    # Above the plot, never over the bars.
+    figure.legend(loc="outside upper right", ncols=2, frameon=False)
     axes.spines[["top", "right"]].set_visible(False)
     from matplotlib import rc_context
 
