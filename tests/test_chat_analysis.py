@@ -165,6 +165,128 @@ def test_in_a_two_person_chat_the_other_one_is_the_target() -> None:
     assert analyse(direct, scan).signals[0].targets == (("Léa", "conversation"),)
 
 
+def thread(*messages: tuple[str, str, str, str, str | None], item: str = "I1") -> ChatColumns:
+    """Messages with ids, as (local time, author, text, own id, id of the message replied to)."""
+    columns = chat(*((when, author, text) for when, author, text, _, _ in messages), item=item)
+    return columns._replace(source_ids=[m[3] for m in messages], reply_tos=[m[4] for m in messages])
+
+
+def joined(*parts: ChatColumns) -> ChatColumns:
+    """Several imports analysed together, as services.analysis reads them."""
+    return ChatColumns(
+        *([value for part in parts for value in part[n]] for n in range(len(ChatColumns._fields)))
+    )
+
+
+def test_a_reply_targets_the_author_of_the_message_replied_to() -> None:
+    result = analyse(
+        thread(
+            ("2026-03-02 20:00", "Hugo", "qui vient demain ?", "1", None),
+            ("2026-03-02 20:01", "Léa", "moi je viens", "2", None),
+            ("2026-03-02 20:02", "Inès", "t'es une bouffonne", "3", "2"),
+        ),
+        scan,
+    )
+    assert [s.targets for s in result.signals] == [(("Léa", "reply"),)]
+    assert result.as_json()["signals"][0]["targets"] == [{"name": "Léa", "via": "reply"}]
+    assert result.targets == [("Inès", "Léa", 1)]
+
+
+def test_a_mention_outranks_a_reply_which_outranks_a_name() -> None:
+    result = analyse(
+        thread(
+            ("2026-03-02 20:00", "Hugo", "salut", "1", None),
+            ("2026-03-02 20:01", "Léa", "moi je viens", "2", None),
+            ("2026-03-02 20:02", "Inès", "@Léa bouffonne", "3", "2"),
+            ("2026-03-02 20:03", "Inès", "Léa bouffonne", "4", "2"),
+            ("2026-03-02 20:04", "Inès", "Hugo bouffonne", "5", "2"),
+        ),
+        scan,
+    )
+    assert [s.targets for s in result.signals] == [
+        (("Léa", "mention"),),
+        (("Léa", "reply"),),
+        (("Hugo", "name"), ("Léa", "reply")),  # several targets: the one named, the one answered
+    ]
+
+
+def test_a_reply_to_ones_own_message_targets_nobody_new() -> None:
+    group = thread(
+        ("2026-03-02 20:00", "Hugo", "salut", "1", None),
+        ("2026-03-02 20:01", "Léa", "salut", "2", None),
+        ("2026-03-02 20:02", "Inès", "je reviens", "3", None),
+        ("2026-03-02 20:03", "Inès", "bouffonne", "4", "3"),
+    )
+    assert analyse(group, scan).signals[0].targets == ()
+    two = thread(
+        ("2026-03-02 20:00", "Hugo", "je reviens", "1", None),
+        ("2026-03-02 20:01", "Léa", "ok", "2", None),
+        ("2026-03-02 20:02", "Hugo", "bouffonne", "3", "1"),
+    )
+    assert analyse(two, scan).signals[0].targets == (("Léa", "conversation"),)
+
+
+def test_a_reply_to_an_unknown_message_falls_back_to_the_other_rules() -> None:
+    group = thread(
+        ("2026-03-02 20:00", "Hugo", "salut", "1", None),
+        ("2026-03-02 20:01", "Léa", "salut", "2", None),
+        ("2026-03-02 20:02", "Inès", "bouffonne Léa", "3", "999"),
+        ("2026-03-02 20:03", "Inès", "bouffonne", "4", "999"),
+    )
+    assert [s.targets for s in analyse(group, scan).signals] == [(("Léa", "name"),), ()]
+    two = thread(
+        ("2026-03-02 20:00", "Léa", "ok", "1", None), ("2026-03-02 20:01", "Hugo", "bouffonne", "2", "0")
+    )
+    assert analyse(two, scan).signals[0].targets == (("Léa", "conversation"),)
+
+
+def test_a_reply_is_resolved_within_its_own_export_only() -> None:
+    # Ids are per export: "2" in the second export is not Léa's message of the first one.
+    first = thread(("2026-03-02 20:00", "Léa", "salut", "2", None), item="I1")
+    second = thread(
+        ("2026-03-03 20:00", "Hugo", "salut", "1", None),
+        ("2026-03-03 20:01", "Noah", "salut", "2", None),
+        ("2026-03-03 20:02", "Inès", "bouffonne", "3", "2"),
+        item="I2",
+    )
+    signal = analyse(joined(first, second), scan).signals[0]
+    assert (signal.ref, signal.targets) == ("I2#2", (("Noah", "reply"),))
+
+
+def test_a_reply_keeps_its_target_when_the_message_replied_to_is_filtered_out() -> None:
+    columns = thread(
+        ("2026-03-01 20:00", "Léa", "moi je viens", "1", None),
+        ("2026-03-02 20:00", "Hugo", "salut", "2", None),
+        ("2026-03-02 20:02", "Inès", "t'es une bouffonne", "3", "1"),
+    )
+    only_ines = analyse(columns, scan, filters=Filters(author="Inès", since=date(2026, 3, 2)))
+    assert only_ines.signals[0].targets == (("Léa", "reply"),)
+
+
+def test_a_pile_on_found_only_through_replies() -> None:
+    rows = (
+        ("2026-03-02 20:00", "Léa", "j'ai eu 18 en maths", "10", None),
+        ("2026-03-02 20:05", "Hugo", "bouffonne", "11", "10"),
+        ("2026-03-02 20:20", "Inès", "quelle bouffonne", "12", "10"),
+        ("2026-03-02 20:50", "Noah", "bouffonne va", "13", "10"),
+        ("2026-03-02 21:30", "Sami", "arrêtez", "14", None),
+    )
+    raids = analyse(thread(*rows), scan).raids
+    assert [r.as_json() for r in raids] == [
+        {
+            "target": "Léa",
+            "start": "2026-03-02T20:05:00+01:00",
+            "end": "2026-03-02T20:50:00+01:00",
+            "authors": ["Hugo", "Inès", "Noah"],
+            "hostile": 3,
+            "messages": ["I1#1", "I1#2", "I1#3"],
+        }
+    ]
+    # Without the replies, the same messages name nobody: a pile-on at no one in particular.
+    blind = analyse(chat(*((when, author, text) for when, author, text, _, _ in rows)), scan)
+    assert [r.target for r in blind.raids] == [None]
+
+
 def test_filters() -> None:
     only_hugo = analyse(GROUP, scan, filters=Filters(author="Hugo"))
     assert {s.author for s in only_hugo.signals} == {"Hugo"}

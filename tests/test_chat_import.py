@@ -144,6 +144,40 @@ def test_records_survive_the_round_trip_whatever_their_text(
     assert records.digest(document) == records.digest(records.encode(records.decode(document)))
 
 
+def test_a_document_stored_before_message_ids_still_reads() -> None:
+    """Vaults written before ``source_id`` and ``reply_to`` existed: their records read with
+    those columns empty (None), and the records come back in the shape they always had."""
+    moment = datetime(2026, 3, 1, 9, 5, tzinfo=ZoneInfo("Europe/Paris"))
+    entries = [
+        ChatEntry(moment, "Léa", "message", None, "salut", (), False, False, 1, 1),
+        ChatEntry(moment, None, "system", "other", "Hugo a quitté", (), False, False, 2, 2),
+    ]
+    columns = records.columns_of(entries)
+    before = {name: column for name, column in columns.items() if name not in ("source_id", "reply_to")}
+    document = json.dumps({"version": 1, "columns": before}, separators=(",", ":"))
+    decoded = records.decode(document)
+    assert decoded == columns
+    assert decoded["source_id"] == decoded["reply_to"] == [None, None]
+    assert records.as_dicts(decoded) == [entry.as_json() for entry in entries]
+    del before["text"]  # only the newer columns may be missing
+    with pytest.raises(ValueError, match="missing columns"):
+        records.decode(json.dumps({"version": 1, "columns": before}))
+
+
+def test_ids_and_replies_are_stored_only_where_known() -> None:
+    moment = datetime(2026, 3, 1, 9, 5, tzinfo=ZoneInfo("Europe/Paris"))
+    entries = [
+        ChatEntry(moment, "Léa", "message", None, "salut", (), False, False, 0, 0, "/messages/0", "7"),
+        ChatEntry(moment, "Hugo", "message", None, "bof", (), False, False, 0, 0, "/messages/1", "8", "7"),
+    ]
+    columns = records.columns_of(entries)
+    assert columns["source_id"] == ["7", "8"] and columns["reply_to"] == [None, "7"]
+    assert records.decode(records.encode(columns)) == columns
+    shown = records.as_dicts(columns)
+    assert shown == [entry.as_json() for entry in entries]
+    assert "reply_to" not in shown[0] and shown[1]["reply_to"] == "7"
+
+
 def test_an_import_reports_its_steps(vault: Vault) -> None:
     heard: list[str] = []
     chat_svc.import_export(vault, GOLDEN / "android-de.txt", tick(1), on_step=heard.append)
@@ -172,3 +206,53 @@ def test_highlights_are_checked_against_the_log(vault: Vault) -> None:
     assert not report.clean and f"{summary.item_id}#3" in report.problems[0].fr
     assert f"{summary.item_id}#1" in report.problems[0].fr
     reopened.close()
+
+
+TELEGRAM_WITH_REPLIES = {
+    "name": "3e B",
+    "type": "private_group",
+    "id": 4001,
+    "messages": [
+        {"id": 1, "type": "message", "date_unixtime": "1784012400", "from": "Hugo", "text": "qui vient ?"},
+        {"id": 2, "type": "message", "date_unixtime": "1784012460", "from": "Léa", "text": "moi"},
+        {
+            "id": 3,
+            "type": "message",
+            "date_unixtime": "1784012520",
+            "from": "Inès",
+            "text": "t'es une bouffonne",
+            "reply_to_message_id": 2,
+        },
+        {
+            "id": 4,
+            "type": "message",
+            "date_unixtime": "1784012580",
+            "from": "Noah",
+            "text": "bouffonne",
+            "reply_to_message_id": 2,
+            "reply_to_peer_id": "user99",  # a message of another chat: not Léa's here
+        },
+    ],
+}
+
+
+def test_a_reply_in_an_imported_telegram_chat_names_its_target(vault: Vault, tmp_path: Path) -> None:
+    from tests.test_chat_analysis import scan
+
+    export = tmp_path / "result.json"
+    export.write_text(json.dumps(TELEGRAM_WITH_REPLIES, ensure_ascii=False), "utf-8")
+    summary = chat_svc.import_export(vault, export, tick(1), me="Léa")
+    stored = chat_svc.stored_records(vault)[summary.item_id]
+    assert [(r.get("source_id"), r.get("reply_to")) for r in stored] == [
+        ("1", None),
+        ("2", None),
+        ("3", "2"),
+        ("4", None),
+    ]
+    result = analysis_svc.run(vault, scan)
+    assert [(s.author, s.targets) for s in result.signals] == [
+        ("Inès", (("Léa", "reply"),)),
+        ("Noah", ()),
+    ]
+    assert result.as_json()["signals"][0]["targets"] == [{"name": "Léa", "via": "reply"}]
+    assert svc.verify(vault, read_data=True).clean

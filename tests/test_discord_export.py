@@ -68,6 +68,37 @@ def test_system_kinds_and_mentions() -> None:
     assert entries[0].text == "lea.mrt Added a recipient. ines.dlc" and entries[0].author is None
 
 
+def test_only_a_reply_links_to_the_message_it_answers() -> None:
+    def message(n: int, kind: str, reference: dict[str, str] | None = None) -> dict[str, object]:
+        return {
+            "id": f"12990000000000000{n:02d}",
+            "type": kind,
+            "timestamp": f"2026-01-05T12:{n:02d}:00+01:00",
+            "content": "x",
+            "author": {"name": "lea.mrt"},
+            **({"reference": reference} if reference else {}),
+        }
+
+    first = "1299000000000000001"
+    messages = [
+        message(1, "Default"),
+        message(2, "Reply", {"type": "Default", "messageId": first, "channelId": "5"}),
+        message(3, "Reply", {"messageId": first}),  # older exporters write no reference type
+        message(4, "Default", {"type": "Forward", "messageId": "1111", "channelId": "6"}),
+        message(5, "ChannelPinnedMessage", {"type": "Default", "messageId": first}),
+        message(6, "Reply", {"type": "Default", "messageId": None}),  # the message was deleted
+    ]
+    entries = parse_discord(json.dumps({"channel": {}, "messages": messages}).encode()).entries
+    assert [(e.source_id, e.reply_to) for e in entries] == [
+        (first, None),
+        ("1299000000000000002", first),
+        ("1299000000000000003", first),
+        ("1299000000000000004", None),
+        ("1299000000000000005", None),
+        ("1299000000000000006", None),
+    ]
+
+
 def test_a_time_without_offset_is_read_in_the_zone() -> None:
     document = {
         "channel": {},
@@ -200,9 +231,13 @@ def test_no_other_golden_file_looks_like_discord() -> None:
             "attachments",
             "url",
             "mentions",
+            "id",
+            "reference",
+            "messageId",
             "Timestamp",
             "Contents",
             "Attachments",
+            "ID",
         ]
     )
 )

@@ -44,6 +44,46 @@ def test_the_exact_instant_wins_over_the_local_date() -> None:
     )
 
 
+def test_replies_link_within_their_chat_only() -> None:
+    def message(n: int, **more: object) -> dict[str, object]:
+        return {
+            "id": n,
+            "type": "message",
+            "date_unixtime": str(1784012400 + n),
+            "from": "A",
+            "text": "x",
+            **more,
+        }
+
+    chats = [
+        {
+            "type": "private_supergroup",
+            "id": 500,
+            "messages": [
+                message(1),
+                message(2, reply_to_message_id=1),
+                message(3, reply_to_message_id=1, reply_to_peer_id="channel500"),  # its own chat, named
+                message(4, reply_to_message_id=9, reply_to_peer_id="channel777"),  # another chat
+                message(5, reply_to_message_id=1, reply_to_peer_id="user500"),  # a user with the same number
+            ],
+        },
+        {"type": "personal_chat", "id": 42, "messages": [message(1), message(2, reply_to_message_id=1)]},
+    ]
+    entries = parse_telegram(json.dumps({"chats": {"list": chats}}).encode()).entries
+    # Each chat numbers its own messages: in a full export, ids carry the chat's place in the list.
+    assert [(e.source_id, e.reply_to) for e in entries] == [
+        ("0:1", None),
+        ("0:2", "0:1"),
+        ("0:3", "0:1"),
+        ("0:4", None),
+        ("0:5", None),
+        ("1:1", None),
+        ("1:2", "1:1"),
+    ]
+    one_chat = parse_telegram(json.dumps(chats[1]).encode()).entries
+    assert [(e.source_id, e.reply_to) for e in one_chat] == [("1", None), ("2", "1")]
+
+
 def test_entities_are_flattened_to_the_displayed_text() -> None:
     assert flatten(["a ", {"type": "bold", "text": "b"}, {"type": "x"}, 3]) == "a b"
     assert flatten(None) == ""
@@ -78,6 +118,9 @@ def test_bad_files(data: bytes, code: str) -> None:
             "action",
             "members",
             "photo",
+            "id",
+            "reply_to_message_id",
+            "reply_to_peer_id",
         ]
     )
 )

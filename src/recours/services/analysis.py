@@ -139,6 +139,8 @@ def _columns(vault: EvidenceStore, import_items: list[str]) -> ChatColumns:
     authors: list[str | None] = []
     kinds: list[str] = []
     texts: list[str] = []
+    source_ids: list[str | None] = []
+    reply_tos: list[str | None] = []
     with chat_svc.bulk_work():
         for item in import_items:
             columns = stored.get(item)
@@ -151,4 +153,7 @@ def _columns(vault: EvidenceStore, import_items: list[str]) -> ChatColumns:
             authors += columns["author"]
             kinds += columns["kind"]
             texts += columns["text"]
-    return ChatColumns(items, positions, timestamps, authors, kinds, texts)
+            # records.decode gives every document these columns (None for one stored before them).
+            source_ids += columns["source_id"]
+            reply_tos += columns["reply_to"]
+    return ChatColumns(items, positions, timestamps, authors, kinds, texts, source_ids, reply_tos)

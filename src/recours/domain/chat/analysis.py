@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Literal, NamedTuple, Protocol
 
-# How a hostile message reaches its target: named with "@", named in the text, or a
-# conversation between two people (the other one is the target).
-TargetVia = Literal["mention", "name", "conversation"]
+# How a hostile message reaches its target: named with "@", a reply to that person's message
+# (Telegram, Discord), named in the text, or a conversation between two people (the other one is
+# the target). A person found several ways keeps the first of these; the last is a fallback.
+TargetVia = Literal["mention", "reply", "name", "conversation"]
 
 
 class Hit(Protocol):
@@ -55,6 +56,10 @@ class ChatColumns(NamedTuple):
     authors: Sequence[str | None]
     kinds: Sequence[str]
     texts: Sequence[str]
+    # The record's id in its export and the id of the message it replies to (None when unknown):
+    # one per record, or empty when none is known. Ids are per export: only read with ``items``.
+    source_ids: Sequence[str | None] = ()
+    reply_tos: Sequence[str | None] = ()
 
 
 @dataclass(frozen=True)
@@ -249,6 +254,7 @@ def analyse(
     texts, authors, stamps = columns.texts, columns.authors, columns.timestamps
     participants = sorted({a for i in selected if (a := authors[i]) is not None})
     find_targets = _target_finder(participants)
+    replied_author = _reply_resolver(columns)
     marked = set(highlights)
     signals: list[Signal] = []
     for i in selected:
@@ -259,7 +265,7 @@ def analyse(
         if not counted:
             continue
         is_hostile = authors[i] is not None and any(h.context == "direct" for h in counted)
-        targets = find_targets(texts[i], authors[i]) if is_hostile else ()
+        targets = find_targets(texts[i], authors[i], replied_author(i)) if is_hostile else ()
         item, position = columns.items[i], columns.positions[i]
         signals.append(
             Signal(
@@ -364,13 +370,43 @@ def _fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def _reply_resolver(columns: ChatColumns) -> Callable[[int], str | None]:
+    """Who wrote the message that record ``i`` replies to, in the same export; None when it
+    replies to nothing, or to a message this export does not hold (ids are per export).
+
+    All records count, not only those the filters keep: a reply to a message outside the filters
+    still has that target. The id → author map is built on the first reply asked about (so only
+    for chats with replies and hostile messages), in one pass of C-level zips over the columns.
+    """
+    reply_tos = columns.reply_tos
+    if not reply_tos or reply_tos.count(None) == len(reply_tos):
+        return lambda i: None
+    items = columns.items
+    authors_by_id: dict[tuple[str, str | None], str | None] = {}
+
+    def author_of(i: int) -> str | None:
+        wanted = reply_tos[i]
+        if wanted is None:
+            return None
+        if not authors_by_id:
+            authors_by_id.update(
+                zip(zip(items, columns.source_ids, strict=True), columns.authors, strict=True)
+            )
+        return authors_by_id.get((items[i], wanted))
+
+    return author_of
+
+
 def _target_finder(
     participants: list[str],
-) -> Callable[[str, str | None], tuple[tuple[str, TargetVia], ...]]:
-    """Who a hostile message is aimed at: participants named with @ or by name in its text.
+) -> Callable[[str, str | None, str | None], tuple[tuple[str, TargetVia], ...]]:
+    """Who a hostile message is aimed at: participants named with @ or by name in its text, and
+    the author of the message it replies to (``replied``).
 
     A first name counts when it is at least three letters and only one participant has it
-    ("Léa" for "Léa Martin"); phone numbers shown as names are matched whole only.
+    ("Léa" for "Léa Martin"); phone numbers shown as names are matched whole only. A person
+    reached several ways keeps the strongest: an @ is aimed, a reply answers that person's very
+    message, a name may only speak about them. Never the author themself.
     """
     names: dict[str, str] = {}
     first_names: Counter[str] = Counter()
@@ -383,21 +419,27 @@ def _target_finder(
         token = person.split()[0] if person.split() else person
         if len(token) >= 3 and token[0].isalpha() and first_names[_fold(token)] == 1:
             names.setdefault(_fold(token), person)
-    if not names:
-        return lambda text, author: ()
-    pattern = re.compile(
-        r"(@?)(?<!\w)(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")(?!\w)"
+    pattern = (
+        re.compile(
+            r"(@?)(?<!\w)("
+            + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+            + r")(?!\w)"
+        )
+        if names
+        else None
     )
     two_people = len(participants) == 2
 
-    def find(text: str, author: str | None) -> tuple[tuple[str, TargetVia], ...]:
+    def find(text: str, author: str | None, replied: str | None) -> tuple[tuple[str, TargetVia], ...]:
         found: dict[str, TargetVia] = {}
-        for match in pattern.finditer(_fold(text)):
+        for match in pattern.finditer(_fold(text)) if pattern else ():
             person = names[match.group(2)]
             if person != author:
                 via: TargetVia = "mention" if match.group(1) else "name"
                 if found.get(person) != "mention":
                     found[person] = via
+        if replied is not None and replied != author and found.get(replied) != "mention":
+            found[replied] = "reply"
         if not found and two_people and author in participants:
             other = participants[0] if participants[1] == author else participants[1]
             found[other] = "conversation"

@@ -26,8 +26,16 @@ nickname. The account name identifies the account (unique since Discord's 2023 u
 is the same on every server and in every later export, which is what a complaint needs and
 what recognises a message imported twice; the nickname is chosen freely per server, can change
 at any time, and the exporter writes the one current *at export time*, not at the message's.
-The nickname, discriminator, reactions, embeds and reply reference stay in the original file,
-kept in the vault, reachable with each entry's pointer. System notifications (members added or
+The nickname, discriminator, reactions and embeds stay in the original file, kept in the vault,
+reachable with each entry's pointer.
+
+Ids and replies, DiscordChatExporter: each entry's ``source_id`` is the message's ``id`` (a
+snowflake, unique across Discord). ``reply_to`` is ``reference.messageId`` for a message of type
+``Reply`` only: the exporter writes ``reference`` (``type``, ``messageId``, ``channelId``,
+``guildId``) for any message Discord gives a ``message_reference`` to, which also points a pin
+notification at the pinned message and a forward (``reference.type`` ``Forward``,
+``Discord/Data/MessageReferenceKind.cs``) at its source. The package's ``ID`` column is also kept
+as ``source_id``; the package has no reply information. System notifications (members added or
 removed, calls, renames…) become typed system events without author; their text is the actor's
 account name, the exporter's notification text and the names of the users mentioned.
 
@@ -269,12 +277,38 @@ def _exporter_entry(message: Any, zone: ZoneInfo, pointer: str) -> ChatEntry:
         message.get("stickers"), ("sourceUrl", "name")
     )
     kind = message.get("type", "Default")
+    source_id = _label(message.get("id"))
     if kind in _MESSAGE_KINDS:
-        return ChatEntry(timestamp, author, "message", None, text, attachments, False, False, 0, 0, pointer)
+        return ChatEntry(
+            timestamp,
+            author,
+            "message",
+            None,
+            text,
+            attachments,
+            False,
+            False,
+            0,
+            0,
+            pointer,
+            source_id,
+            _replied_to(message) if kind == "Reply" else None,
+        )
     mentioned = [_account_name(user, where) for user in _list(message.get("mentions"))]
     described = " ".join(part for part in (author, text, *mentioned) if part)
     system = _SYSTEM_KINDS.get(kind, "other") if isinstance(kind, str) else "other"
-    return ChatEntry(timestamp, None, "system", system, described, attachments, False, False, 0, 0, pointer)
+    return ChatEntry(
+        timestamp, None, "system", system, described, attachments, False, False, 0, 0, pointer, source_id
+    )
+
+
+def _replied_to(message: dict[str, Any]) -> str | None:
+    """The id of the message a reply answers; None for a forward (older exporters write no
+    ``type``: their references are replies)."""
+    reference = message.get("reference")
+    if not isinstance(reference, dict) or reference.get("type", "Default") != "Default":
+        return None
+    return _label(reference.get("messageId"))
 
 
 def _account_name(user: Any, where: Where) -> str | None:
@@ -323,7 +357,10 @@ def _package_entry(
     timestamp = _when(record.get("Timestamp"), zone, where, without_offset=UTC)  # the package's times are UTC
     attachments = tuple(_text(record, "Attachments", where).split())
     text = _text(record, "Contents", where)
-    return ChatEntry(timestamp, me, "message", None, text, attachments, False, False, *lines, pointer)
+    source_id = _label(record.get("ID"))
+    return ChatEntry(
+        timestamp, me, "message", None, text, attachments, False, False, *lines, pointer, source_id
+    )
 
 
 def _package_csv_entries(data: bytes, zone: ZoneInfo, me: str | None, path: str | None) -> list[ChatEntry]:

@@ -5,6 +5,9 @@ text is repaired by reading those code points back as bytes (latin-1) and decodi
 a string that is not such mojibake is left as it is. Messages come newest first in the file;
 entries keep the file's order reversed to chronological, each with its JSON pointer.
 Reactions, shares, unsent messages and calls are kept in the text as markers, never dropped.
+Meta's messages carry no id and no link to a message they reply to (``sender_name``,
+``timestamp_ms``, ``content``, media lists, ``share``, ``reactions``, ``is_unsent``,
+``call_duration``…): ``source_id`` and ``reply_to`` stay None.
 """
 
 from __future__ import annotations

@@ -48,6 +48,10 @@ class ChatEntry(NamedTuple):
     last_line: int
     # For JSON exports: where the record is in the file (RFC 6901 JSON pointer); lines are 0 then.
     pointer: str | None = None
+    # The message's own id in the export, when the format has one (as text, unique in the export),
+    # and the id of the message it replies to: the analysis reads who a reply is aimed at.
+    source_id: str | None = None
+    reply_to: str | None = None
 
     @property
     def lines(self) -> tuple[int, int]:
@@ -65,7 +69,20 @@ class ChatEntry(NamedTuple):
             "media_omitted": self.media_omitted,
             "deleted": self.deleted,
             **({"pointer": self.pointer} if self.pointer is not None else {"lines": list(self.lines)}),
+            # Only when known: formats without ids keep the shape they always had.
+            **({"source_id": self.source_id} if self.source_id is not None else {}),
+            **({"reply_to": self.reply_to} if self.reply_to is not None else {}),
         }
+
+
+def id_text(value: Any) -> str | None:
+    """A message id as written in a JSON export (a number or a string), as text; anything else
+    (missing, null, a boolean, an object) is no id."""
+    if isinstance(value, str):
+        return value or None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return None
 
 
 def instant(entry: ChatEntry) -> datetime:

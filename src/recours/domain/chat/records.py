@@ -21,6 +21,10 @@ FORMAT_VERSION = 1
 # The fields of ChatEntry, in its order, then what an import adds.
 ENTRY_FIELDS = ChatEntry._fields
 FIELDS = (*ENTRY_FIELDS, "attachment_items")
+# Columns added after documents of this version were first written (message ids, for replies):
+# a document stored before has none, and reads as if no record had an id, which was true.
+ADDED_LATER = ("source_id", "reply_to")
+_REQUIRED = frozenset(FIELDS) - frozenset(ADDED_LATER)
 
 Columns = dict[str, list[Any]]
 
@@ -62,11 +66,15 @@ def decode(document: str) -> Columns:
     if not isinstance(value, dict) or value.get("version") != FORMAT_VERSION:
         raise ValueError("not a records document")
     columns = value.get("columns")
-    if not isinstance(columns, dict) or set(columns) != set(FIELDS):
+    if not isinstance(columns, dict) or not _REQUIRED <= set(columns) <= set(FIELDS):
         raise ValueError("missing columns")
     lengths = {len(column) for column in columns.values() if isinstance(column, list)}
     if len(lengths) != 1 or not all(isinstance(column, list) for column in columns.values()):
         raise ValueError("ragged columns")
+    (n,) = lengths
+    for name in ADDED_LATER:
+        if name not in columns:
+            columns[name] = [None] * n
     return columns
 
 
@@ -97,6 +105,9 @@ def as_dicts(columns: Columns) -> list[dict[str, Any]]:
             value["pointer"] = pointer
         else:
             value["lines"] = [first, last]
+        for name in ADDED_LATER:  # only when known, as ChatEntry.as_json writes them
+            if value[name] is None:
+                del value[name]
         if items is not None:
             value["attachment_items"] = items
         records.append(value)

@@ -26,6 +26,9 @@ the tool's own markdown (its two trailing spaces, a quoted reply ``> …``, reac
 since markdown cannot tell them apart from what was typed. Links to ``./media/…`` or
 ``../exported_stickers/…`` are also listed as attachments. Text, ``data.json``: the ``body``
 field as written; the quoted reply and reactions are separate fields, left in the file.
+Neither file has message ids or reply links: ``create.py`` (``create_message``) keeps of a
+quoted message only its text (``quote["text"]``), not its id nor its author, so a reply cannot
+be linked to the message it answers (``source_id`` and ``reply_to`` stay None).
 A line that starts like a message header inside a typed text is read as a new message:
 ``chat.md`` cannot tell, ``data.json`` can — prefer it when both are there.
 
