@@ -290,6 +290,7 @@ def _bodies(head: str) -> st.SearchStrategy[tuple[str, list[str]]]:
 @example((b"14/07/2026 09:05 - a: x\n14/07/2026 09:05 AM - b: y\n", None, False), 1)
 @example((b"01/02/2026 09:05 - a: x\n", None, False), 1)
 @example((b"14/07/2026 09:05 - a: x\n14/07/2026 24:05 - b: y\n", None, False), 1)
+@example((b"[14/07/2026 09:05:12] a: x\n[14/07/2026 09:05:60] b: y\n", None, False), 1)
 @example((b"14/07/2026 09:05 - a: x\n14/07/2026 09:60 - b: y\n31/02/2026 09:05 - c: z", None, False), 1)
 @example((b"7/14/26, 13:05\xe2\x80\xafPM - a: x\n7/14/26, 0:05 AM - b: y", "mdy", True), 1)
 @example(

@@ -25,9 +25,9 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from itertools import compress, islice, repeat
-from operator import add, contains, is_not
-from typing import TypeVar
+from itertools import compress, repeat
+from operator import add, contains
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from recours.domain.chat.model import ChatEntry, DateOrder, ParsedExport, SystemKind
@@ -426,23 +426,50 @@ class _Diverge(Exception):
 # peak memory less than 1 MiB blocks, for the same speed.
 _BLOCK = 1 << 18
 
-# "Author: " is the body up to its first ": ", on the first line. A body that starts with U+200E
-# (the reference removes it first), whose text does, or with ":" in its author part is left to the
-# reference: its first line (never empty, but at the very end of a block) is captured to flag it.
-_BODY = rb"(?:(?!\xe2\x80\x8e)([^:\n]*+): (?!\xe2\x80\x8e)|(?=([^\n]*+\n?)))"
-
 # What str.strip() removes (str.isspace()); tests/test_whatsapp.py checks it against Python's own.
 _SPACES = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B)))
 _SPACES += "\u2028\u2029\u202f\u205f\u3000"
-# A text is flagged when it starts with a space (strip() changes it), when its first line ends
-# with a space, ")" or ">" (attachments) or "." (deletion markers take any number of periods), or
-# when it is a marker. str.strip(_EDGES) returns the very same object when there is nothing to
-# strip. It is only asked about the texts that bytes.strip(_EDGE_BYTES) would change, a cheaper
-# test on the raw bytes that also stops at the first or last byte of any other character that
-# shares one with a space ("é" ends like U+2029): every first and last byte of _EDGES is in it.
+# A record is not plain "author wrote text" only if its text starts with a space or U+200E
+# (strip() or the mark removal change it), if its first line ends with a space, ")" or ">"
+# (attachments) or "." (deletion markers take any number of periods), or if that line is a
+# media or deletion marker. The header regex looks for all of these on the bytes, generously:
+# any character that starts (ends) with the same byte as one of these is flagged too ("é" ends
+# like U+2029), and str.strip(_EDGES), which returns the very same object when there is nothing
+# to strip, clears the few extra ones afterwards.
 _EDGES = _SPACES + ").>"
-_EDGE_BYTES = bytes(sorted({c.encode()[0] for c in _EDGES} | {c.encode()[-1] for c in _EDGES}))
-_MARKERS = MEDIA_OMITTED | DELETED
+_FIRST_BYTES = rb"[" + re.escape(bytes(sorted({c.encode()[0] for c in _SPACES + "\u200e"}))) + rb"]"
+_LAST_BYTES = rb"[" + re.escape(bytes(sorted({c.encode()[-1] for c in _EDGES}))) + rb"]"
+
+
+def _trie(words: list[bytes]) -> bytes:
+    """A regex for exactly these words, factored by their first bytes: sre tries alternatives one
+    after the other, and this way most texts are dismissed after a byte or two."""
+    tails: dict[bytes, list[bytes]] = {}
+    for word in sorted(set(words)):
+        tails.setdefault(word[:1], []).append(word[1:])
+    branches = [
+        re.escape(head) + (re.escape(rest[0]) if len(rest) == 1 else rb"(?:" + _trie(rest) + rb")")
+        for head, rest in tails.items()
+        if head
+    ]
+    return b"|".join(branches) + (b"|" if b"" in tails else b"")
+
+
+# "Author: " is the body up to its first ": ", on the first line, if the text after it neither
+# starts with one of _FIRST_BYTES nor is a marker (followed by periods, it ends with "."). Other
+# body (no author, ":" or U+200E at the start of the author part, which the reference removes
+# first) is left to the reference: its first line (never empty, but at the very end of a block)
+# is captured to flag it.
+_BODY = (
+    rb"(?:(?!\xe2\x80\x8e)([^:\n]*+): (?!"
+    + _FIRST_BYTES
+    + rb"|(?:"
+    + _trie([marker.encode() for marker in MEDIA_OMITTED | DELETED])
+    + rb")(?:\n|\Z))|(?=([^\n]*+\n?)))"
+)
+# Before a header: the last byte of the previous message when it is one of _LAST_BYTES (a
+# single byte: CPython hands out the same object each time, nothing is allocated).
+_AFTER = rb"\n(?:(?<=(" + _LAST_BYTES + rb")\n))?"
 
 
 def _fast(
@@ -461,8 +488,9 @@ def _specialised(data: bytes, first: re.Match[bytes]) -> re.Pattern[bytes]:
     Digit counts are relaxed only where HEADER allows it (a day or hour of 1 or 2 digits), and so
     are spaces (HEADER takes a space, NBSP or U+202F wherever it takes one, and exports mix them);
     every other byte is the first header's own (separators, "à", brackets, periods); a 12 h marker
-    keeps only its letters free (AM/PM, a. m./p. m.). Captures: date, time, author, flag; the text
-    follows (what split returns after them).
+    keeps only its letters free (AM/PM, a. m./p. m.). Captures: the previous message's end flag,
+    date, hour and minutes, the rest of the time (seconds, AM/PM: "" in most Android exports),
+    author, flag; the text follows (what split returns after them).
     """
     ios = first.start(9) != -1
     a, separator, _, c, _ = first.group(*(range(9, 14) if ios else range(1, 6)))
@@ -470,23 +498,43 @@ def _specialised(data: bytes, first: re.Match[bytes]) -> re.Pattern[bytes]:
     date = _digits(a) + separator + rb"[0-9]{1,2}" + separator + rb"[0-9]{%d}" % len(c)
     time_start = first.start(13 if ios else 5)
     joiner = data[first.end(12 if ios else 4) : time_start]
-    time, tail = _TIME_AND_TAIL.fullmatch(data, time_start, first.end()).group(1, 6)  # type: ignore[union-attr]
+    parts = _groups(_TIME_AND_TAIL, data, time_start, first.end())
+    time, tail = parts[0], parts[-1]  # the whole time, and what closes the header
+    hour_minute, rest = _groups(_HOUR_MINUTE, time)
     return re.compile(
-        rb"\n(?:\xe2\x80[\x8e\x8f])*+"  # _MARK, possessive: a mark is never a digit nor "["
+        _AFTER
+        + rb"(?:\xe2\x80[\x8e\x8f])*+"  # _MARK, possessive: a mark is never a digit nor "["
         + (rb"\[" if ios else b"")
         + rb"("
         + date
         + rb")"
-        + _shape(joiner, clock=False)
+        + _shape(joiner)
         + rb"("
-        + _shape(time, clock=True)
+        + _shape(hour_minute, clock=True, hour=True)
+        + rb")("
+        + _shape(rest, clock=True)
         + rb")"
-        + _shape(tail, clock=False)
+        + _shape(tail)
         + _BODY
     )
 
 
 _TIME_AND_TAIL = re.compile(rb"(" + _TIME + rb")(" + _SPACE + rb"-" + _SPACE + rb"|\]" + _SPACE + rb")")
+_HOUR_MINUTE = re.compile(rb"(\d{1,2}[:.]\d{2})(.*)", re.DOTALL)
+# What follows the minutes in a header time: seconds, AM/PM (its letters and whatever else).
+_REST_OF_TIME = re.compile(rb"(?:[:.](\d{2}))?[^AaPp]*([AaPp])?.*", re.DOTALL)
+
+
+def _groups(
+    pattern: re.Pattern[bytes], text: bytes, start: int = 0, end: int | None = None
+) -> tuple[Any, ...]:
+    """The groups of a pattern that HEADER or the specialised regex guarantee to match."""
+    found = pattern.fullmatch(text, start, len(text) if end is None else end)
+    if found is None:
+        raise _Diverge  # cannot happen
+    return found.groups()
+
+
 _TOKENS = re.compile(rb"\d+|[AaPpMm]|" + _SPACE + rb"|.", re.DOTALL)
 _ONE_SPACE = re.compile(_SPACE)
 
@@ -495,12 +543,13 @@ def _digits(number: bytes) -> bytes:
     return rb"[0-9]{1,2}" if len(number) <= 2 else rb"[0-9]{%d}" % len(number)
 
 
-def _shape(text: bytes, *, clock: bool) -> bytes:
-    """The regex for a header piece written like ``text``: the time, or the bytes around it."""
+def _shape(text: bytes, *, clock: bool = False, hour: bool = False) -> bytes:
+    """The regex for a header piece written like ``text``: ``clock``, a piece of the time (its
+    digits and AM/PM letters vary; ``hour``: it starts with the hour), or the bytes around it."""
     shape: list[bytes] = []
     for token in _TOKENS.findall(text):
         if clock and token.isdigit():  # the hour has 1 or 2 digits, minutes and seconds 2
-            shape.append(rb"[0-9]{2}" if shape else rb"[0-9]{1,2}")
+            shape.append(rb"[0-9]{1,2}" if hour and not shape else rb"[0-9]{2}")
         elif clock and token in (b"A", b"a", b"P", b"p"):
             shape.append(rb"[AaPp]")
         elif clock and token in (b"M", b"m"):
@@ -551,10 +600,12 @@ class _Memo(dict[_K, _V]):
 
 
 _DATE_NUMBERS = re.compile(rb"(\d+)[./-](\d+)[./-](\d+)")
-_TIME_PARTS = re.compile(_TIME)
+_HOUR_MINUTE_NUMBERS = re.compile(rb"(\d+)[:.](\d+)")
 
 
 class _FastPath:
+    """The fast path over one file: its header regex, its date order, what it parsed once."""
+
     def __init__(self, data: bytes, first: re.Match[bytes], tz: str, date_order: DateOrder | None) -> None:
         self.data = data
         self.first = first
@@ -575,28 +626,43 @@ class _FastPath:
             + (b"" if self.unseen is None else rb"|" + self.unseen.pattern)
             + rb")"
         )
-        # A few hundred days, at most 86,400 times, a few authors: each is parsed once.
+        # A few hundred days, 1,440 hours and minutes, 120 seconds and AM/PM, a few authors: each
+        # is parsed once (a whole time with seconds would be, for most messages).
+        ios = 8 if first.start(9) != -1 else 0  # HEADER's iOS groups come 8 after Android's
+        self.twelve_hour = first.start(8 + ios) != -1
+        # Without seconds nor AM/PM (most Android exports), the rest of the time is always "".
+        self.rest_free = first.start(7 + ios) == -1 and not self.twelve_hour
         self.days: _Memo[bytes, datetime] = _Memo(self.day)
-        self.clocks: _Memo[bytes, timedelta] = _Memo(self.clock)
+        self.minutes: _Memo[bytes, timedelta] = _Memo(self.minute)
+        self.rests: _Memo[bytes, timedelta] = _Memo(self.rest)
         self.names: _Memo[bytes | None, str | None] = _Memo(self.name)
 
     def day(self, text: bytes) -> datetime:
-        # No need to run the "above 12" test that must pass nowhere on header lines: it looks at
-        # the month's place (day-first files) or the month's (month-first), and a month above 12
-        # is an impossible date already.
-        numbers = _DATE_NUMBERS.fullmatch(text).groups()  # type: ignore[union-attr]
+        # The "above 12" test that must pass nowhere need not run on header lines: there it looks
+        # at the number in the month's place (second in day-first files, first in month-first
+        # ones), and a month above 12 is an impossible date already.
+        a, b, c = _groups(_DATE_NUMBERS, text)
         try:
-            return datetime(*_calendar_day(self.order, *numbers), tzinfo=self.build.zone)
+            return datetime(*_calendar_day(self.order, a, b, c), tzinfo=self.build.zone)
         except ValueError:
             raise _Diverge from None  # the general path says on which line
 
-    def clock(self, text: bytes) -> timedelta:
-        hour, minute, second = _clock(*_TIME_PARTS.fullmatch(text).groups())  # type: ignore[union-attr]
-        if hour > 23 or minute > 59 or second > 59:
+    # The day's midnight (aware) + hour and minutes + the rest: the value and fold (0) of
+    # datetime(…, tzinfo=zone), as arithmetic on aware datetimes is wall-clock arithmetic, and
+    # _clock's sum (hour % 12 from the first, + 12 for PM from the second). No UTC offset is
+    # computed.
+    def minute(self, text: bytes) -> timedelta:
+        hour, minute = _groups(_HOUR_MINUTE_NUMBERS, text)
+        hours, minutes, _ = _clock(hour, minute, None, b"A" if self.twelve_hour else None)
+        if hours > 23 or minutes > 59:
             raise _Diverge
-        # The day's midnight (aware) + this: the value and fold (0) of datetime(…, tzinfo=zone),
-        # as arithmetic on aware datetimes is wall-clock arithmetic. No UTC offset is computed.
-        return timedelta(hours=hour, minutes=minute, seconds=second)
+        return timedelta(hours=hours, minutes=minutes)
+
+    def rest(self, text: bytes) -> timedelta:
+        hours, _, seconds = _clock(b"0", b"0", *_groups(_REST_OF_TIME, text))
+        if seconds > 59:
+            raise _Diverge
+        return timedelta(hours=hours, seconds=seconds)
 
     def name(self, text: bytes | None) -> str | None:
         if text is None:
@@ -634,9 +700,9 @@ class _FastPath:
         parts = self.pattern.split(block)
         if parts[0]:
             raise _Diverge  # cannot happen: a block starts with a header
-        # After parts[0]: date, time, author, flag, text for each message.
-        dates, clocks, authors, unusual = (islice(parts, k, None, 5) for k in range(1, 5))
-        raws = parts[5::5]
+        # After parts[0], for each message: the previous one's end flag, date, hour and minutes,
+        # rest of the time, author, flag, text.
+        dates, authors, raws = parts[2::7], parts[5::7], parts[7::7]
         if final:
             raws[-1] = raws[-1].removesuffix(b"\n")
         try:
@@ -646,27 +712,24 @@ class _FastPath:
         multi = list(compress(range(len(texts)), map(contains, texts, repeat("\n"))))
         self.check_continuations(raws, multi)
         firsts, lasts, line = _line_numbers(raws, multi, line)
-        fields = zip(
-            map(add, map(self.days.__getitem__, dates), map(self.clocks.__getitem__, clocks)),
-            map(self.names.__getitem__, authors),
-            repeat("message"),
-            repeat(None),
-            texts,
-            repeat(()),
-            repeat(False),
-            repeat(False),
-            firsts,
-            lasts,
-            repeat(None),
-        )
         offset = len(entries)
-        # tuple.__new__ is what ChatEntry._make does, without a Python call per record.
-        entries += map(tuple.__new__, repeat(ChatEntry), fields)
-        for i in _flagged(raws, texts, unusual, multi):
+        entries += _plain_records(
+            len(texts),
+            timestamp=map(add, map(self.days.__getitem__, dates), self.times(parts[3::7], parts[4::7])),
+            author=map(self.names.__getitem__, authors),
+            text=texts,
+            first_line=firsts,
+            last_line=lasts,
+        )
+        for i in _flagged(texts, parts[6::7], parts[8::7], multi):
             plain = entries[offset + i]
             body = texts[i] if plain.author is None else plain.author + ": " + texts[i]
             entries[offset + i] = self.build.record(plain.timestamp, body, plain.first_line, plain.last_line)
         return line
+
+    def times(self, hour_minutes: list[bytes], rests: list[bytes]) -> Iterator[timedelta]:
+        times = map(self.minutes.__getitem__, hour_minutes)
+        return times if self.rest_free else map(add, times, map(self.rests.__getitem__, rests))
 
     def check_continuations(self, raws: list[bytes], multi: list[int]) -> None:
         """The lines after the first of each message: none may be a header of another shape, nor
@@ -674,6 +737,22 @@ class _FastPath:
         for i in multi:
             if self.forbidden_line.search(raws[i]):
                 raise _Diverge
+
+
+# What every plain message has; the other fields are columns, or take ChatEntry's default (as
+# ChatEntry(...) would give them, whatever fields it gains).
+_PLAIN = {"kind": "message", "system": None, "attachments": (), "media_omitted": False, "deleted": False}
+
+
+def _plain_records(count: int, **columns: Iterable[object]) -> Iterator[ChatEntry]:
+    """``count`` ChatEntry records made from columns, one C-level step per record."""
+    constants = {**ChatEntry._field_defaults, **_PLAIN}
+    fields = zip(
+        *(columns[name] if name in columns else repeat(constants[name], count) for name in ChatEntry._fields),
+        strict=True,
+    )
+    # tuple.__new__ is what ChatEntry._make does, without a Python call per record.
+    return map(tuple.__new__, repeat(ChatEntry), fields)
 
 
 def _line_numbers(raws: list[bytes], multi: list[int], line: int) -> tuple[list[int], list[int], int]:
@@ -694,19 +773,18 @@ def _line_numbers(raws: list[bytes], multi: list[int], line: int) -> tuple[list[
 
 
 def _flagged(
-    raws: list[bytes], texts: list[str], unusual: Iterable[bytes | None], multi: list[int]
+    texts: list[str], unusual: list[bytes | None], ends: list[bytes | None], multi: list[int]
 ) -> set[int]:
-    """The messages that may not be plain "author wrote text" (a generous superset)."""
+    """The messages that may not be plain "author wrote text" (a generous superset): ``unusual``
+    and ``ends`` are the regex's flags (``ends[i]``: message i's last line)."""
     everything = range(len(texts))
     flagged = set(compress(everything, unusual))
-    edged = compress(everything, map(is_not, map(bytes.strip, raws, repeat(_EDGE_BYTES)), raws))
-    flagged.update(i for i in edged if texts[i].strip(_EDGES) is not texts[i])
-    flagged.update(compress(everything, map(_MARKERS.__contains__, texts)))
-    for i in multi:  # the tests above saw the end of the last line: look at the first one
+    flagged.update(i for i in compress(everything, ends) if texts[i].strip(_EDGES) is not texts[i])
+    for i in multi:  # ``ends`` saw the end of the last line: look at the first one
         first_line = texts[i].partition("\n")[0]
-        if first_line.strip(_EDGES) is not first_line or first_line in _MARKERS:
+        if first_line.strip(_EDGES) is not first_line:
             flagged.add(i)
-    # The last message of a block too: its flag could not see the newline after it (and the
-    # file's very last message may have no body at all).
+    # The last message of a block too: its end flag would be in the next block (and the file's
+    # very last message may have no body at all).
     flagged.add(len(texts) - 1)
     return flagged
