@@ -12,9 +12,10 @@ pack, each of its rules mapped to one of our categories or switched off, and the
 - of two overlapping hits, the more specific category is kept (a discriminatory insult is
   reported as hate, not as a plain insult; see ``CategoryInfo.supersedes``).
 
-Speed: a chat may hold 200,000 messages and safetype costs tens of µs per message. A prefilter
-regex, derived from the packs' own patterns, rejects at C speed every message that no rule can
-match, and only the rest reach safetype (see ``_PrefilterBuilder``).
+Speed: a chat may hold 200,000 messages, and safetype, pure Python, costs about 1 µs per
+character of a message whatever its rules. A prefilter, derived from the packs' own patterns,
+finds at C speed the few rules each message may match (none, for most messages); only those
+messages reach safetype, with an engine that holds only those rules (see ``_PrefilterBuilder``).
 
 Pure: nothing is read from disk here; adapters/signal_pack.py reads the two packs. The pattern
 parser and the character normaliser are safetype's own (private modules, version pinned), so
@@ -236,46 +237,93 @@ _CUE_PREFIX = "cue:"
 
 
 class SignalMatcher:
-    """Scans message texts with the two packs; build one with :func:`build_matcher`."""
+    """Scans message texts with the two packs; build one with :func:`build_matcher`.
+
+    A message the prefilter rejects costs a few µs. The others are scanned by a safetype engine
+    that holds only the rules the prefilter let through, plus the allow phrases and the cues
+    (one engine per set of rules, kept: a chat needs a few dozen).
+    """
 
     def __init__(
         self,
-        engine: ModerationEngine,
-        prefilter: _Prefilter,
+        rules: Sequence[dict[str, Any]],
+        phrases: Sequence[dict[str, Any]],
+        allow_list: Sequence[str],
         meanings: Mapping[str, _RuleMeaning],
         cues: Mapping[str, Cue],
         supersedes: Mapping[Category, frozenset[Category]],
+        prefilter: _Prefilter,
     ) -> None:
-        self._engine = engine
-        self._prefilter = prefilter
+        self._rules = rules  # safetype rule dicts, numbered as the prefilter numbers them
+        self._phrases = phrases  # allow phrases and cues: they change what a hit means
+        self._allow_list = allow_list
         self._meanings = meanings
         self._cues = cues
         self._supersedes = supersedes
+        self._prefilter = prefilter
+        self._engines: dict[frozenset[int], ModerationEngine] = {}
 
     def scan(self, text: str) -> tuple[SignalHit, ...]:
-        """The hits of one message, in text order; most messages are rejected by the prefilter."""
-        if not self._prefilter.may_match(text):
-            return ()
-        return self.scan_without_prefilter(text)
-
-    def may_match(self, text: str) -> bool:
-        """False only when no rule of the packs can match this text."""
-        return self._prefilter.may_match(text)
+        """The hits of one message, in text order."""
+        rules = self._prefilter.candidates(text)
+        return self._scan(self._engine(rules), text) if rules else ()
 
     def scan_without_prefilter(self, text: str) -> tuple[SignalHit, ...]:
-        matches = self._engine.moderate(text).matches
+        """The same hits, with every rule: what the prefilter must never change."""
+        return self._scan(self._engine(frozenset(range(len(self._rules)))), text)
+
+    def candidate_rule_ids(self, text: str) -> frozenset[str]:
+        """The rules the prefilter lets through for this text: every rule that matches, at least."""
+        return frozenset(self._rules[i]["id"] for i in self._prefilter.candidates(text))
+
+    def _engine(self, rules: frozenset[int]) -> ModerationEngine:
+        engine = self._engines.get(rules)
+        if engine is None:
+            if len(self._engines) >= _ENGINES_KEPT:
+                self._engines.clear()
+            engine = self._engines[rules] = ModerationEngine(
+                mode="warn",
+                packs=[
+                    {"boundary": "word", "rules": [*(self._rules[i] for i in sorted(rules)), *self._phrases]}
+                ],
+                allow_list=self._allow_list,
+                # Keep every match, whatever its severity or confidence: the analysis decides.
+                policy={c: {"min_severity": "low", "min_confidence": 0.0} for c in ALL_CATEGORIES},
+            )
+        return engine
+
+    def _scan(self, engine: ModerationEngine, text: str) -> tuple[SignalHit, ...]:
+        matches = engine.moderate(text).matches
         allowed = [(m.start, m.end) for m in matches if m.rule_id.startswith(_ALLOW_PREFIX)]
         cues = [(m.start, m.end, self._cues[m.rule_id]) for m in matches if m.rule_id in self._cues]
         hits = []
         for m in matches:
             meaning = self._meanings.get(m.rule_id)
-            if meaning is None or any(_overlap(m.start, m.end, s, e) for s, e in allowed):
+            if meaning is None:
                 continue
             context = m.context if m.context != "direct" else _cue_context(text, m.start, m.end, cues)
+            # An allow phrase says the author does not aim the words at anyone; words someone
+            # else said, reported or quoted, are still listed.
+            if context == "direct" and any(_overlap(m.start, m.end, s, e) for s, e in allowed):
+                continue
+            end = _with_marks(text, m.end)
             hits.append(
-                SignalHit(m.rule_id, meaning.category, meaning.severity, m.start, m.end, m.text, context)
+                SignalHit(
+                    m.rule_id, meaning.category, meaning.severity, m.start, end, text[m.start : end], context
+                )
             )
         return _most_specific(hits, self._supersedes)
+
+
+_ENGINES_KEPT = 512  # engines for distinct sets of candidate rules; a chat needs a few dozen
+
+
+def _with_marks(text: str, end: int) -> int:
+    """Past the combining marks after a span: safetype ends it on the last base letter, which
+    would cut "pédé" written with a combining accent into "péde" and an orphan accent."""
+    while end < len(text) and unicodedata.category(text[end]).startswith("M"):
+        end += 1
+    return end
 
 
 def _overlap(start: int, end: int, other_start: int, other_end: int) -> bool:
@@ -323,33 +371,27 @@ def build_matcher(pack: SignalPack, stock: StockPack) -> SignalMatcher:
     if problems:
         raise ValueError("; ".join(problems))
     meanings: dict[str, _RuleMeaning] = {}
-    engine_rules: list[dict[str, Any]] = []
-    scanned: list[str] = []
+    rules: list[dict[str, Any]] = []
     for stock_rule in stock.rules:
         use = pack.stock_rules[stock_rule.id]
-        if use.category is None:
-            continue
-        meanings[stock_rule.id] = _RuleMeaning(use.category, stock_rule.severity)
-        engine_rules.append(stock_rule.model_dump(exclude_none=True))
-        scanned.append(stock_rule.pattern)
+        if use.category is not None:
+            meanings[stock_rule.id] = _RuleMeaning(use.category, stock_rule.severity)
+            rules.append(stock_rule.model_dump(exclude_none=True))
     for rule in pack.rule:
         meanings[rule.id] = _RuleMeaning(rule.category, rule.severity)
-        engine_rules.append(_engine_rule(rule.id, rule.pattern, rule.severity))
-        scanned.append(rule.pattern)
-    for phrase in pack.allow_phrases:
-        engine_rules.append(_engine_rule(_ALLOW_PREFIX + phrase.id, phrase.pattern, "low"))
+        rules.append(_engine_rule(rule.id, rule.pattern, rule.severity))
+    phrases = [_engine_rule(_ALLOW_PREFIX + p.id, p.pattern, "low") for p in pack.allow_phrases]
     cues = {_CUE_PREFIX + cue.id: cue for cue in pack.cues}
-    engine_rules += [_engine_rule(rule_id, cue.pattern, "low") for rule_id, cue in cues.items()]
-    engine = ModerationEngine(
-        mode="warn",
-        packs=[{"language": pack.language, "boundary": "word", "rules": engine_rules}],
+    phrases += [_engine_rule(rule_id, cue.pattern, "low") for rule_id, cue in cues.items()]
+    return SignalMatcher(
+        rules=rules,
+        phrases=phrases,
         allow_list=[*stock.allow_list, *pack.allow_tokens],
-        # Keep every match, whatever its severity or confidence: the analysis decides what to show.
-        policy={c: {"min_severity": "low", "min_confidence": 0.0} for c in ALL_CATEGORIES},
+        meanings=meanings,
+        cues=cues,
+        supersedes={name: frozenset(info.supersedes) for name, info in pack.categories.items()},
+        prefilter=_PrefilterBuilder(_folding()).build([r["pattern"] for r in rules]),
     )
-    supersedes = {name: frozenset(info.supersedes) for name, info in pack.categories.items()}
-    prefilter = _PrefilterBuilder(_folding()).build(scanned)
-    return SignalMatcher(engine, prefilter, meanings, cues, supersedes)
 
 
 def _engine_rule(rule_id: str, pattern: str, severity: str) -> dict[str, Any]:
@@ -360,23 +402,25 @@ def _engine_rule(rule_id: str, pattern: str, severity: str) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------- prefilter
 #
 # A message can match a rule only if its tokens, as safetype normalises them, spell the rule's
-# words one after the other (safetype _matcher.py: an exact or prefix match on the word, with
-# repeated letters collapsed). The prefilter accepts a superset of those messages, in safetype's
-# normalised text (computed at C speed, see ``_Folding``), in two stages:
+# words one after the other (safetype _matcher.py: an exact or prefix match on each word, with
+# repeated letters collapsed). The prefilter finds, for each message, a superset of the rules
+# that match it, in safetype's normalised text (computed at C speed, see ``_Folding``):
 #
-# 1. one regex, a trie of words so that the regex engine follows one branch per letter, finds
-#    - whole rules whose first word is frequent ("t'es … nul"), when their regex is small, and
-#      one-word rules (including as spaced letters, "p u t e", safetype's merge): a match is
-#      conclusive;
-#    - for every other rule, the tokens that spell its *anchor*, a required word chosen to be
-#      rare; an empty capturing group at each word end says which rules that token anchors;
-# 2. for those rules only, the regex of the rule's whole word sequence (compiled on first use).
+# 1. one regex finds the tokens that spell a rule's *anchor*: one of its required words, chosen
+#    to be rare (not a frequent chat word, the longest shortest spelling). The anchors form a
+#    trie, so that the regex engine follows one branch per letter, not one per rule; an empty
+#    capturing group at each word end names the rules that token anchors. When the words after
+#    an anchor are cheap to spell out, a lookahead checks them there and then. One-word rules,
+#    also spelt with spaced letters ("p u t e", safetype's merge of single letters), are found;
+# 2. for the longer rules found, their other words, where the anchor was found: the words after
+#    it, forwards; the words before it, backwards, in the reversed text (regexes compiled on
+#    first use).
 #
 # A letter is a class with its leet forms (e → [e3€]), repeated (safetype folds leet and
 # tolerates repeated letters); a token starts after a non-word character. Every approximation
 # errs on the side of accepting: a word that goes on ("putes" for "pute"), a separator that
 # safetype would see inside a token ("t!es"), a digit token that safetype would not leet-fold.
-# The property test in tests/test_signals.py checks the superset on random text.
+# The property tests in tests/test_signals.py check the superset, rule by rule, on random text.
 
 
 _SCANNED_RANGES = (  # characters whose normalisation is looked up once: Latin, marks, symbols, emoji
@@ -389,24 +433,25 @@ _SCANNED_RANGES = (  # characters whose normalisation is looked up once: Latin, 
     (0x1F000, 0x1FAFF),
 )
 _SPACED_SEPARATORS = " .-_"  # safetype _tokenize.py: one of these between single letters
-_INLINE_BUDGET = 0  # characters of regex: a rule anchored on a frequent word goes whole in stage 1
+_FOLLOWING_BUDGET = 3000  # regex characters: the words after an anchor are checked in stage 1
 
 # Frequent chat words make poor anchors: a rule is anchored on one of its other required
 # words when it has one. This changes only the speed, never the result.
-_COMMON_WORDS = frozenset(
-    """je j tu t il elle on nous vous ils elles me m te moi toi lui leur eux se s le la les l un une
+_COMMON_WORDS_TEXT = """je j tu t il elle on nous vous ils elles me m te moi toi lui leur eux se s le la les l un une
     des de d du au aux a et ou est es c ca ce cet cette ces qui que qu quoi pas ne n y en dans sur
     pour par avec sans plus tres trop tout tous toute toutes bien mal fait faire dit dire va vais vas
     vont aller voir vu vois sais sait veux veut peux peut dois doit mon ma mes ton ta tes son sa ses
     nos votre vos oui non si mais donc comme quand alors apres avant demain hier soir jour cours
     colege lyce ecole clase maison photo photos video videos mesage mesages groupe monde gens
     persone rien jamais toujours encore deja ausi ici lol mdr ptdr stp bon bone grand petit gros
-    nul vraiment grave truc temps aime envie ami amis pote potes mere pere parents prof""".split()
-)  # spelt as trie keys: repeated letters collapsed ("college" is "colege")
+    nul vraiment grave truc temps aime envie ami amis pote potes mere pere parents prof"""
+_COMMON_WORDS = frozenset(_COMMON_WORDS_TEXT.split())  # as trie keys: "college" is "colege"
 
 
 @dataclass(frozen=True)
 class _Folding:
+    latin1: bytes  # Latin-1 byte -> its normalised byte (a byte table for ``bytes.translate``)
+    latin1_deleted: bytes  # Latin-1 bytes safetype deletes (the soft hyphen)
     deleted: re.Pattern[str]  # characters safetype deletes
     not_kept: re.Pattern[str]  # after NFKD: a character that safetype does not keep as it is
     not_mark: re.Pattern[str]  # after NFKD: a non-ASCII character that is not a combining accent
@@ -416,9 +461,16 @@ class _Folding:
         lowered = text.lower()
         if lowered.isascii():
             return lowered
+        try:  # French text is mostly Latin-1: one byte table does it
+            folded = lowered.encode("latin-1").translate(self.latin1, self.latin1_deleted)
+        except UnicodeEncodeError:
+            pass
+        else:
+            if _UNFOLDED not in folded:
+                return folded.decode("latin-1")
         decomposed = unicodedata.normalize("NFKD", lowered)
         if self.not_mark.search(decomposed) is None:
-            # Only accents left to drop (the French case). NFKD may give capitals (ℌ → H).
+            # Only accents left to drop. NFKD may give capitals (ℌ → H): lower again.
             return decomposed.encode("ascii", "ignore").decode("ascii").lower()
         decomposed = self.deleted.sub("", decomposed.lower())
         if self.not_kept.search(decomposed) is None:
@@ -426,8 +478,23 @@ class _Folding:
         return "".join(map(normalize_char, text))
 
 
+# In the Latin-1 table, the mark of a character that does not normalise to one Latin-1
+# character (ß → ss, µ → μ, ½ → 1⁄2): the text takes the general way.
+_UNFOLDED = b"\x00"
+
+
 @cache
 def _folding() -> _Folding:
+    table = bytearray(range(256))
+    latin1_deleted = bytearray()
+    for code in range(256):
+        normalised = normalize_char(chr(code))
+        if not normalised:
+            latin1_deleted.append(code)
+        elif len(normalised) == 1 and ord(normalised) < 256 and code != 0:
+            table[code] = ord(normalised)
+        else:
+            table[code] = _UNFOLDED[0]
     deleted: list[str] = []
     kept: list[str] = []
     for low, high in _SCANNED_RANGES:
@@ -439,6 +506,8 @@ def _folding() -> _Folding:
             elif normalised == char:
                 kept.append(char)
     return _Folding(
+        latin1=bytes(table),
+        latin1_deleted=bytes(latin1_deleted),
         deleted=re.compile("[" + "".join(map(_class_char, deleted)) + "]"),
         not_kept=re.compile("[^\\x00-\\x7f" + "".join(map(_class_char, kept)) + "]"),
         not_mark=re.compile("[^\\x00-\\x7f\u0300-\u036f]"),
@@ -449,35 +518,109 @@ def _class_char(char: str) -> str:
     return re.escape(char) if char.isascii() else char
 
 
+class _Candidates:
+    """What one capturing group of stage 1 lets through."""
+
+    def __init__(self, single: frozenset[int], multi: Sequence[int], before: Sequence[str | None]) -> None:
+        self.single = single  # one-word rules: the word is the rule
+        self.multi = tuple(multi)  # longer rules: stage 2 checks the words around the anchor
+        # When every one of them needs words before the anchor, one regex for "any of them"
+        # rejects most places at once ("nul" anchors three insult rules).
+        self._gate_source = "|".join(f"(?:{b})" for b in before) if before and all(before) else ""
+        self._gate: re.Pattern[str] | None = None
+
+    def may_have_words_before(self, reversed_text: str, position: int) -> bool:
+        if not self._gate_source:
+            return True
+        if self._gate is None:
+            self._gate = re.compile(self._gate_source)
+        return self._gate.match(reversed_text, position) is not None
+
+
+class _Around:
+    """Stage 2 for one rule: its words before the anchor (read backwards, in the reversed text)
+    and after it, both matched where the anchor was found; compiled on first use."""
+
+    def __init__(self, before: str | None, after: str | None) -> None:
+        self._sources = (before, after)
+        self._compiled: tuple[re.Pattern[str] | None, re.Pattern[str] | None] | None = None
+
+    def found(self, normalised: str, reversed_text: str, start: int, end: int) -> bool:
+        """``start``, ``end``: where the anchor word starts and where its match ends."""
+        if self._compiled is None:
+            self._compiled = (_compiled(self._sources[0]), _compiled(self._sources[1]))
+        words_before, words_after = self._compiled
+        # In the reversed text, the character before the anchor is at len - start.
+        return (
+            words_before is None or words_before.match(reversed_text, len(normalised) - start) is not None
+        ) and (words_after is None or words_after.match(normalised, end) is not None)
+
+
+def _compiled(source: str | None) -> re.Pattern[str] | None:
+    return re.compile(source) if source else None
+
+
 class _Prefilter:
     def __init__(
         self,
         stage_one: re.Pattern[str],
-        candidates: Sequence[tuple[int, ...]],
-        sequences: Sequence[str | None],
+        spaced: re.Pattern[str] | None,
+        by_group: Sequence[_Candidates],
+        around: Sequence[_Around],
+        all_single: frozenset[int],
         folding: _Folding,
     ) -> None:
         self._stage_one = stage_one
-        self._candidates = candidates  # by group number: the rules to check in stage 2
-        self._sequences = sequences  # by rule: the regex of its words, None when stage 1 was enough
-        self._compiled: dict[int, re.Pattern[str]] = {}
+        self._spaced = spaced
+        self._by_group = by_group  # by capturing group number
+        self._around = around  # by rule
+        self._all_single = all_single
         self._folding = folding
 
-    def may_match(self, text: str) -> bool:
+    def candidates(self, text: str) -> frozenset[int]:
+        """The rules that may match ``text``: a superset of those safetype matches."""
         # A leading space: every regex starts with "a non-word character, then a word".
         normalised = " " + self._folding.normalise(text)
-        for found in self._stage_one.finditer(normalised):
-            for rule in self._candidates[found.lastindex or 0]:
-                source = self._sequences[rule]
-                if source is None or self._sequence(rule, source).search(normalised) is not None:
-                    return True
-        return False
+        rules: set[int] = set()
+        reversed_text = ""
+        found = self._stage_one.search(normalised)
+        while found is not None:
+            candidates = self._by_group[found.lastindex or 0]
+            rules |= candidates.single
+            if candidates.multi:
+                reversed_text = reversed_text or normalised[::-1]
+                rules |= self._around_anchor(candidates, normalised, reversed_text, found, rules)
+            if (
+                found.end() - found.start() == 2
+                and self._spaced
+                and self._spaced.match(normalised, found.start())
+            ):
+                rules |= self._all_single  # a one-letter word found first may start spaced letters
+            # From the next character, not past the match: "!" is a separator or a leet "i", so
+            # " !pute" matches from " " as "ipute…" and from "!" as "pute".
+            found = self._stage_one.search(normalised, found.start() + 1)
+        return frozenset(rules) if rules else _NO_RULES
 
-    def _sequence(self, rule: int, source: str) -> re.Pattern[str]:
-        pattern = self._compiled.get(rule)
-        if pattern is None:
-            pattern = self._compiled[rule] = re.compile(source)
-        return pattern
+    def _around_anchor(
+        self,
+        candidates: _Candidates,
+        normalised: str,
+        reversed_text: str,
+        found: re.Match[str],
+        known: set[int],
+    ) -> set[int]:
+        """Stage 2: the longer rules whose other words are around this anchor."""
+        start, end = found.start() + 1, found.end()
+        if not candidates.may_have_words_before(reversed_text, len(normalised) - start):
+            return set()
+        return {
+            rule
+            for rule in candidates.multi
+            if rule not in known and self._around[rule].found(normalised, reversed_text, start, end)
+        }
+
+
+_NO_RULES: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -494,27 +637,26 @@ class _Trie:
         node.tails.add(tail)
 
     def render(self, first: Callable[[str], str], then: Callable[[str], str]) -> str:
+        """The trie as a regex: ``first`` spells the first letter, ``then`` the others."""
         options = sorted(self.tails)
         options += [first(char) + child.render(then, then) for char, child in sorted(self.children.items())]
         return options[0] if len(options) == 1 else "(?:" + "|".join(options) + ")"
 
 
 @dataclass
-class _StageOneTrie:
-    """Stage 1 words letter by letter: the rules each one anchors (exactly or as a prefix), and
-    the rest of the whole rules that start with it (exactly or as a prefix)."""
+class _AnchorTrie:
+    """Anchor words letter by letter: the rules each one anchors (exactly or as a prefix), each
+    with the regex of the words that must follow it ("" when not checked in stage 1)."""
 
-    children: dict[str, _StageOneTrie] = field(default_factory=dict)
-    exact: set[int] = field(default_factory=set)
-    prefix: set[int] = field(default_factory=set)
-    exact_rests: dict[str, set[int]] = field(default_factory=dict)
-    prefix_rests: dict[str, set[int]] = field(default_factory=dict)
+    children: dict[str, _AnchorTrie] = field(default_factory=dict)
+    exact: dict[int, str] = field(default_factory=dict)
+    prefix: dict[int, str] = field(default_factory=dict)
 
-    def node(self, key: str) -> _StageOneTrie:
+    def add(self, key: str, rule: int, prefix: bool, following: str) -> None:
         node = self
         for char in key:
-            node = node.children.setdefault(char, _StageOneTrie())
-        return node
+            node = node.children.setdefault(char, _AnchorTrie())
+        (node.prefix if prefix else node.exact)[rule] = following
 
 
 _PLACEHOLDER = re.compile("\x00([0-9]+)\x01")  # one capturing group, until the regex is complete
@@ -526,13 +668,12 @@ class _PrefilterBuilder:
     before = "[\\W_]"  # the character before a token (the text gets a leading space)
     end = "(?![^\\W_])"  # a token ends here
     separator = "[\\W_]+"  # what lies between two tokens
-    token_tail = "[^\\W_]*"  # the rest of a token matched by a prefix
+    rest_of_word = "[^\\W_]*"  # the rest of a token matched by a prefix
     spaced_separator = "[" + re.escape(_SPACED_SEPARATORS) + "]"
 
     def __init__(self, folding: _Folding) -> None:
         self.folding = folding
         self.groups: list[frozenset[int]] = []
-        self.conclusive = -1  # set in build: the rule number that stands for "stage 1 was enough"
 
     @staticmethod
     def letter(char: str) -> str:
@@ -556,106 +697,130 @@ class _PrefilterBuilder:
         self.groups.append(frozenset(rules))
         return f"\x00{len(self.groups) - 1}\x01"
 
-    # -- the words of one rule
+    # -- stage 2: the words of one rule
 
     def words(self, element: Element, last: bool) -> str:
         """One element: its words as a trie, each ending its token."""
         trie = _Trie()
         for alternative in element.alternatives:
             if alternative.prefix:
-                trie.add(_trie_key(alternative), "" if last else self.token_tail)
+                trie.add(_trie_key(alternative), "" if last else self.rest_of_word)
             else:
                 trie.add(_trie_key(alternative), self.end if last else "")
         return trie.render(self.branch, self.branch)
 
+    def backwards(self, elements: Sequence[Element]) -> str:
+        """The words before a rule's anchor, nearest first, each spelt backwards: a regex for
+        the reversed text, from the character before the anchor."""
+        parts = []
+        for index in range(len(elements) - 1, -1, -1):
+            piece = self.separator + self.reversed_words(elements[index], first=index == 0)
+            parts.append(f"(?:{piece})?" if elements[index].optional else piece)
+        return "".join(parts)
+
+    def reversed_words(self, element: Element, first: bool) -> str:
+        """One element spelt backwards; a prefix word may have any end, read first."""
+        exact, prefix = _Trie(), _Trie()
+        for alternative in element.alternatives:
+            (prefix if alternative.prefix else exact).add(_trie_key(alternative)[::-1], "")
+        options = [exact.render(self.branch, self.branch)] if exact.children else []
+        options += [self.rest_of_word + prefix.render(self.branch, self.branch)] if prefix.children else []
+        return "(?:" + "|".join(options) + ")" + (self.end if first else "")
+
     def rest(self, elements: Sequence[Element]) -> str:
-        """The words after a rule's first: separator, word, separator, word…"""
+        """The words that follow another: separator, word, separator, word…"""
         parts = []
         for index, element in enumerate(elements, start=1):
             piece = self.separator + self.words(element, last=index == len(elements))
             parts.append(f"(?:{piece})?" if element.optional else piece)
         return "".join(parts)
 
-    def sequence(self, elements: Sequence[Element]) -> str:
-        return self.before + self.words(elements[0], last=len(elements) == 1) + self.rest(elements[1:])
+    # -- stage 1: the anchors of all rules
 
     @staticmethod
-    def anchor(elements: Sequence[Element]) -> Element:
-        """A required word of the rule: the fewest frequent chat words, then the longest
+    def anchor(elements: Sequence[Element]) -> int:
+        """Which required word anchors the rule: the fewest frequent chat words, then the longest
         shortest spelling, then the last."""
 
-        def rarity(indexed: tuple[int, Element]) -> tuple[int, int, int]:
-            index, element = indexed
-            keys = [_trie_key(a) for a in element.alternatives]
+        def rarity(index: int) -> tuple[int, int, int]:
+            keys = [_trie_key(a) for a in elements[index].alternatives]
             return (-sum(k in _COMMON_WORDS for k in keys), min(map(len, keys)), index)
 
-        required = [(i, e) for i, e in enumerate(elements) if not e.optional]
-        return max(required, key=rarity)[1]
+        return max((i for i, element in enumerate(elements) if not element.optional), key=rarity)
 
-    # -- stage 1
-
-    def add_rule(self, trie: _StageOneTrie, rule: int, elements: Sequence[Element]) -> None:
-        anchor = self.anchor(elements)
-        frequent = any(_trie_key(a) in _COMMON_WORDS for a in anchor.alternatives)
-        rest = self.rest(elements[1:]) if len(elements) > 1 else ""
-        if len(elements) > 1 and frequent and len(rest) * len(elements[0].alternatives) <= _INLINE_BUDGET:
-            for alternative in elements[0].alternatives:
-                node = trie.node(_trie_key(alternative))
-                rests = node.prefix_rests if alternative.prefix else node.exact_rests
-                rests.setdefault(rest, set()).add(rule)
-            return
-        for alternative in anchor.alternatives:
-            node = trie.node(_trie_key(alternative))
-            (node.prefix if alternative.prefix else node.exact).add(rule)
-
-    def render_stage_one(self, node: _StageOneTrie, carried: frozenset[int]) -> str:
-        """Longest words first. A word end names every rule anchored there, or by a prefix on the
-        way; a whole rule is tried where its first word ends, a prefix one also in stage 2."""
-        carried = carried | node.prefix | {r for rules in node.prefix_rests.values() for r in rules}
+    def render_anchors(self, node: _AnchorTrie, carried: frozenset[int]) -> str:
+        """Longest words first; a word end names every rule anchored there, or by a prefix on
+        the way (a token matches all the words that are prefixes of it). When all those rules
+        say which words must follow, a lookahead checks that one of them does."""
         options = [
-            self.branch(char) + self.render_stage_one(child, carried) for char, child in sorted(node.children.items())
+            self.branch(char) + self.render_anchors(child, carried | node.prefix.keys())
+            for char, child in sorted(node.children.items())
         ]
-        whole = self.group({self.conclusive})
-        options += [rest + whole for rest in sorted(node.exact_rests)]
-        options += [self.token_tail + rest + whole for rest in sorted(node.prefix_rests)]
         if node.exact:
-            options.append(self.end + self.group(carried | node.exact))
-        if node.prefix or node.prefix_rests:
-            options.append(self.group(carried))
+            following = self.following(node.exact, carried | node.prefix.keys(), "")
+            options.append(
+                self.end + following + self.group(carried | node.prefix.keys() | node.exact.keys())
+            )
+        if node.prefix:
+            following = self.following(node.prefix, carried, self.rest_of_word)
+            options.append(following + self.group(carried | node.prefix.keys()))
         return options[0] if len(options) == 1 else "(?:" + "|".join(options) + ")"
 
+    @staticmethod
+    def following(rules: Mapping[int, str], unchecked: frozenset[int], tail: str) -> str:
+        """A lookahead for the words after an anchor, if every rule named there has them."""
+        if unchecked - rules.keys() or not all(rules.values()):
+            return ""  # some rule has no words to check here: stage 2 decides
+        return "(?=" + tail + "(?:" + "|".join(sorted(set(rules.values()))) + "))"
+
     def spaced(self, trie: _Trie) -> str:
-        """Single letters, each a token (safetype merges three or more): a conclusive match."""
+        """Single letters, each a token (safetype merges three or more), spelling a one-word rule."""
         letter, separator = "[^\\W_]", self.spaced_separator
         three_letters = f"(?={letter}{separator}{letter}{separator}{letter}{self.end})"
-        return three_letters + trie.render(self.spaced_first, self.spaced_then) + self.group({self.conclusive})
+        return three_letters + trie.render(self.spaced_first, self.spaced_then)
 
     def build(self, patterns: Sequence[str]) -> _Prefilter:
-        self.conclusive = len(patterns)
-        trie, spaced = _StageOneTrie(), _Trie()
-        sequences: list[str | None] = []
+        anchors, spaced = _AnchorTrie(), _Trie()
+        around: list[_Around] = []
+        befores: list[str | None] = []
+        single: set[int] = set()
         for rule, pattern in enumerate(patterns):
             elements = parse_pattern(pattern)
-            sequences.append(self.sequence(elements) if len(elements) > 1 else None)
-            self.add_rule(trie, rule, elements)
+            anchor = self.anchor(elements)
+            before, after = self.backwards(elements[:anchor]), self.rest(elements[anchor + 1 :])
+            befores.append(before or None)
+            around.append(_Around(before or None, self.rest_of_word + after if after else None))
+            alternatives = elements[anchor].alternatives
+            # The words after the anchor, checked in stage 1 too when the regex stays small.
+            following = after if len(after) * len(alternatives) <= _FOLLOWING_BUDGET else ""
+            for alternative in alternatives:
+                anchors.add(_trie_key(alternative), rule, alternative.prefix, following)
             if len(elements) == 1:  # safetype merges spaced letters for one-word rules only
+                single.add(rule)
                 for alternative in elements[0].alternatives:
                     spaced.add(_trie_key(alternative), "")
-        sequences.append(None)  # the conclusive rule number: nothing more to check
-        # Spaced letters first: at the same place, a one-letter word would hide them.
-        options = [self.spaced(spaced)] if spaced.children else []
-        options.append(self.render_stage_one(trie, frozenset()))
-        return self.complete(self.before + "(?:" + "|".join(options) + ")", sequences)
-
-    def complete(self, regex: str, sequences: list[str | None]) -> _Prefilter:
-        """Capturing groups are numbered by the position of their "(": so are the candidates."""
-        candidates: list[tuple[int, ...]] = [()]  # group 0 is the whole match
+        words = self.render_anchors(anchors, frozenset())
+        spaced_regex = self.before + "(?=" + self.spaced(spaced) + ")" if spaced.children else None
+        # Spaced letters last, as a lookahead: the letters are still read as words.
+        options = [words] + ([f"(?={self.spaced(spaced)})" + self.group(single)] if spaced_regex else [])
+        regex = self.before + "(?:" + "|".join(options) + ")"
+        by_group = [_Candidates(frozenset(), (), ())]  # group 0 is the whole match
 
         def number(placeholder: re.Match[str]) -> str:
-            candidates.append(tuple(sorted(self.groups[int(placeholder[1])])))
+            rules = self.groups[int(placeholder[1])]
+            multi = sorted(rules - single)
+            by_group.append(_Candidates(frozenset(rules & single), multi, [befores[r] for r in multi]))
             return "()"
 
-        return _Prefilter(re.compile(_PLACEHOLDER.sub(number, regex)), candidates, sequences, self.folding)
+        stage_one = re.compile(_PLACEHOLDER.sub(number, regex))
+        return _Prefilter(
+            stage_one,
+            re.compile(spaced_regex) if spaced_regex else None,
+            by_group,
+            around,
+            frozenset(single),
+            self.folding,
+        )
 
 
 def _trie_key(alternative: Alternative) -> str:
