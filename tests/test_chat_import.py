@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,7 +15,8 @@ from hypothesis import strategies as st
 from recours.adapters.vault_store import Vault
 from recours.cli.main import run
 from recours.domain.chat import records
-from recours.domain.chat.model import ChatEntry
+from recours.domain.chat.model import ChatEntry, ParsedExport
+from recours.domain.chat.whatsapp import parse_whatsapp
 from recours.errors import ChatParseError, ItemNotFound, VaultDamaged
 from recours.services import analysis as analysis_svc
 from recours.services import chat as chat_svc
@@ -256,3 +258,80 @@ def test_a_reply_in_an_imported_telegram_chat_names_its_target(vault: Vault, tmp
     ]
     assert result.as_json()["signals"][0]["targets"] == [{"name": "Léa", "via": "reply"}]
     assert svc.verify(vault, read_data=True).clean
+
+
+def _watch_whatsapp_parses(monkeypatch: pytest.MonkeyPatch) -> list[ParsedExport]:
+    """Every ParsedExport the WhatsApp parser gives during the test; building entries from the
+    columns fails the test."""
+    from recours.domain.chat import model, whatsapp_zip
+
+    parsed: list[ParsedExport] = []
+
+    def watched(*args: Any, **kwargs: Any) -> ParsedExport:
+        parsed.append(parse_whatsapp(*args, **kwargs))
+        return parsed[-1]
+
+    def refused(*_: Any) -> None:
+        raise AssertionError("the import built ChatEntry objects")
+
+    monkeypatch.setattr(chat_svc, "parse_whatsapp", watched)
+    monkeypatch.setattr(whatsapp_zip, "parse_whatsapp", watched)
+    monkeypatch.setattr(model, "entries_of", refused)
+    return parsed
+
+
+def test_a_whatsapp_import_reads_columns_and_builds_no_entry(
+    vault: Vault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The speed of a big import rests on it (docs/benchmarks.md): the fast path gives columns,
+    the import stores them, no ChatEntry is made on the way."""
+    from tests.test_chat_zip import android_zip
+
+    parsed = _watch_whatsapp_parses(monkeypatch)
+    summary = chat_svc.import_export(vault, GOLDEN / "android-fr-24h.txt", tick(1), me="Léa")
+    zipped = chat_svc.import_bytes(vault, "WhatsApp Chat - Inès.zip", android_zip(), tick(2))
+    assert [p.format for p in parsed] == ["whatsapp", "whatsapp"] and zipped.media == 2
+    assert not any(p.entries_built for p in parsed)
+    monkeypatch.undo()
+    # What was stored is what the entries give, record by record.
+    expected = json.loads((GOLDEN / "android-fr-24h.expected.json").read_text("utf-8"))["entries"]
+    assert chat_svc.stored_records(vault)[summary.item_id] == expected
+    assert parsed[0].as_json()["entries"] == expected and parsed[0].entries_built
+    assert svc.verify(vault, read_data=True).clean
+
+
+def test_parses_given_as_entries_or_as_columns_are_alike() -> None:
+    """Either form gives the other: timestamps come back with their zone and fold, in the hour
+    skipped and in the hour repeated when clocks change."""
+    paris = ZoneInfo("Europe/Paris")
+    moments = [
+        datetime(2026, 3, 29, 2, 30, tzinfo=paris),  # skipped: written +01:00
+        datetime(2026, 10, 25, 2, 30, tzinfo=paris),  # repeated: the first time, +02:00
+        datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=paris),  # the second time, +01:00
+        datetime(2026, 7, 14, 9, 5, 7, tzinfo=paris),
+    ]
+    entries = [
+        ChatEntry(moment, "Léa", "message", None, str(n), ("a.jpg",) * n, False, n == 2, n, n + 1)
+        for n, moment in enumerate(moments)
+    ]
+    given = ParsedExport(format="whatsapp", entries=entries, timezone="Europe/Paris", date_order="dmy")
+    columns = given.columns()
+    assert columns["timestamp"] == [m.isoformat() for m in moments]
+    assert columns["timestamp"][1] != columns["timestamp"][2]
+    rebuilt = ParsedExport(format="whatsapp", columns=columns, timezone="Europe/Paris", date_order="dmy")
+    assert not rebuilt.entries_built and rebuilt == given
+    assert [(e.timestamp.fold, e.timestamp.tzinfo) for e in rebuilt.entries] == [
+        (0, paris),
+        (0, paris),
+        (1, paris),
+        (0, paris),
+    ]
+    assert rebuilt.entries == entries and rebuilt.entries_built
+    assert [e.timestamp.isoformat() for e in rebuilt.entries] == columns["timestamp"]
+    assert records.of_export(rebuilt) == {**columns, "attachment_items": [None] * 4}
+    with pytest.raises(ValueError, match="no time of"):
+        _ = ParsedExport(format="x", columns=columns, timezone="Asia/Tokyo").entries
+    with pytest.raises(TypeError):
+        ParsedExport(format="x", timezone="UTC")
+    renamed = given.renamed("instagram")
+    assert renamed.format == "instagram" and given.format == "whatsapp" and renamed.entries is entries

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import gc
+import itertools
 import json
 import sys
 import time
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from unittest import mock
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import event, example, given, settings
@@ -133,9 +135,12 @@ def _outcome(data: bytes, date_order: Any, *, fast: bool) -> object:
         parsed = whatsapp._parse(data, "Europe/Paris", date_order, fast=fast)
     except ChatParseError as error:
         return error.code, error.fr, error.en
-    return parsed.date_order, [
-        (e.timestamp.isoformat(), e.timestamp.fold, e.timestamp.tzinfo, *e[1:]) for e in parsed.entries
-    ]
+    # The columns first: the fast path gives them, its entries are then built from them.
+    return (
+        parsed.date_order,
+        parsed.columns(),
+        [(e.timestamp.isoformat(), e.timestamp.fold, e.timestamp.tzinfo, *e[1:]) for e in parsed.entries],
+    )
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c not in ("ambiguous-dates", "not-whatsapp")])
@@ -310,4 +315,91 @@ def test_the_fast_path_gives_the_general_result_or_gives_up(
         fast = whatsapp._fast(text, first, "Europe/Paris", date_order)  # type: ignore[arg-type]
     event("fast path" if fast is not None else "general path")
     if clean:  # one header shape and no header elsewhere: the fast path must not give up
-        assert fast == (reference.date_order, reference.entries)
+        assert fast is not None and not fast.entries_built
+        assert fast.date_order == reference.date_order and fast.columns() == reference.columns()
+        assert fast.entries == reference.entries
+
+
+# The fast path writes each timestamp as day + time + the day's UTC offset, read once per day
+# (isoformat itself on the days the clocks change): it must be isoformat's text to the letter.
+_ZONES = [
+    "Europe/Paris",
+    "America/New_York",
+    "Australia/Lord_Howe",  # DST of 30 minutes
+    "Asia/Kolkata",  # +05:30, no DST
+    "America/Santiago",  # clocks change at midnight
+    "Europe/Dublin",  # "negative" DST in the tz database
+    "Pacific/Apia",  # skipped 30 December 2011 entirely
+    "America/St_Johns",
+    "UTC",
+]
+
+
+def _clock_change_days(name: str) -> list[date]:
+    """The days around each change of a zone's offset, 1995–2030 (found day by day)."""
+    zone = ZoneInfo(name)
+    days: set[date] = set()
+    moment = datetime(1995, 1, 1, 12, tzinfo=UTC)
+    previous = moment.astimezone(zone).utcoffset()
+    while moment.year < 2031:
+        moment += timedelta(days=1)
+        offset = moment.astimezone(zone).utcoffset()
+        if offset != previous:
+            local = moment.astimezone(zone).date()
+            days.update(local + timedelta(days=n) for n in (-2, -1, 0, 1))
+        previous = offset
+    return sorted(days)
+
+
+_CHANGE_DAYS = {name: _clock_change_days(name) for name in _ZONES}
+
+
+@st.composite
+def _stamped_export(draw: st.DrawFn) -> tuple[str, bool, list[datetime]]:
+    """A time zone, whether the headers have seconds (iOS) or not (Android), the wall times."""
+    name = draw(st.sampled_from(_ZONES))
+    ios = draw(st.booleans())
+    days = st.dates(date(1890, 1, 1), date(2100, 12, 31))
+    if _CHANGE_DAYS[name]:
+        days = st.sampled_from(_CHANGE_DAYS[name]) | days
+    # Most changes happen at night: times then, or anywhere in the day.
+    seconds = st.integers(0, 5 * 3600) | st.integers(0, 86_399)
+    moments = []
+    for _ in range(draw(st.integers(1, 20))):
+        moment = datetime.combine(draw(days), datetime.min.time()) + timedelta(seconds=draw(seconds))
+        moments.append(moment if ios else moment.replace(second=0))
+    return name, ios, moments
+
+
+@settings(max_examples=600, deadline=None)
+@given(_stamped_export(), st.integers(1, 200))
+@example(("Europe/Paris", False, [datetime(2026, 3, 29, 2, 30), datetime(2026, 10, 25, 2, 30)]), 1)
+@example(("Australia/Lord_Howe", True, [datetime(2026, 4, 5, 1, 45, 7), datetime(2026, 10, 4, 2, 15)]), 1)
+@example(("America/Santiago", False, [datetime(2026, 9, 6, 0, 30), datetime(2026, 4, 4, 23, 30)]), 1)
+@example(("Europe/Paris", True, [datetime(1900, 1, 1, 12, 0, 1)]), 1)  # offset +00:09:21
+def test_timestamps_are_written_as_isoformat_writes_them(
+    export: tuple[str, bool, list[datetime]], block: int
+) -> None:
+    name, ios, moments = export
+    zone = ZoneInfo(name)
+    if ios:
+        lines = [f"[{m:%d/%m/%Y %H:%M:%S}] a: x" for m in moments]
+    else:
+        lines = [f"{m:%d/%m/%Y, %H:%M} - a: x" for m in moments]
+    with mock.patch.object(whatsapp, "_BLOCK", block):
+        parsed = parse_whatsapp("\n".join(lines).encode(), tz=name, date_order="dmy")
+    assert not parsed.entries_built  # the fast path: columns, written directly
+    expected = [m.replace(tzinfo=zone) for m in moments]
+    assert parsed.columns()["timestamp"] == [m.isoformat() for m in expected]
+    got = [e.timestamp for e in parsed.entries]
+    assert [(m.isoformat(), m.fold, m.tzinfo) for m in got] == [(m.isoformat(), 0, zone) for m in expected]
+
+
+def test_no_zone_changes_its_offset_twice_within_two_days() -> None:
+    """What the fast path's per-day offset rests on (see _FastPath.day), over the tz database
+    installed (its explicit transitions, read by the pure-Python zoneinfo)."""
+    from zoneinfo import _zoneinfo, available_timezones
+
+    for name in available_timezones():
+        transitions = _zoneinfo.ZoneInfo.no_cache(name)._trans_utc  # type: ignore[attr-defined]
+        assert all(b - a >= 2 * 86_400 for a, b in itertools.pairwise(transitions)), name

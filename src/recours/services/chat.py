@@ -7,8 +7,10 @@ import gc
 import io
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
+from itertools import compress, repeat
+from operator import eq
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,7 +25,7 @@ from recours.domain.chat.snapchat import looks_like_snapchat, parse_snapchat
 from recours.domain.chat.telegram import looks_like_telegram, parse_telegram
 from recours.domain.chat.whatsapp import HEADER, parse_whatsapp
 from recours.domain.chat.whatsapp_zip import ChatArchive, looks_like_zip, parse_whatsapp_zip
-from recours.errors import BadInput, VaultDamaged
+from recours.errors import BadInput, ChatParseError, VaultDamaged
 from recours.services import vault as vault_svc
 from recours.services.ports import EvidenceStore
 
@@ -71,6 +73,25 @@ class ImportSummary:
 def parse(
     data: bytes, fmt: str, tz: str, date_order: DateOrder | None, me: str | None = None
 ) -> ParsedExport:
+    """The export's records, in the format given or recognised; a file with none is an error
+    (an import that keeps nothing would look like a success)."""
+    parsed = _parse_format(data, fmt, tz, date_order, me)
+    refuse_empty(parsed)
+    return parsed
+
+
+def refuse_empty(parsed: ParsedExport) -> None:
+    if not parsed.columns()["timestamp"]:
+        raise ChatParseError(
+            "empty",
+            "Ce fichier ne contient aucun message. Vérifiez que c’est bien l’export de la discussion.",
+            "This file holds no message. Check that it is the chat's export.",
+        )
+
+
+def _parse_format(
+    data: bytes, fmt: str, tz: str, date_order: DateOrder | None, me: str | None
+) -> ParsedExport:
     if fmt not in FORMATS:
         raise BadInput(
             f"Format « {fmt} » pas encore pris en charge. Formats disponibles : {', '.join(FORMATS)}.",
@@ -95,7 +116,7 @@ def parse(
         return parse_telegram(data, tz=tz)
     if fmt in ("instagram", "messenger") or (fmt == "auto" and looks_like_meta(data)):
         parsed = parse_meta(data, tz=tz)
-        return parsed if fmt == "auto" else replace(parsed, format=fmt)
+        return parsed if fmt == "auto" else parsed.renamed(fmt)
     return parse_whatsapp(data, tz=tz, date_order=date_order)
 
 
@@ -188,11 +209,18 @@ def _keep(
     me: str | None,
     media: _Media | None = None,
 ) -> ImportSummary:
-    """Store the original, then the media (zip exports), then the records not already held."""
+    """Store the original, then the media (zip exports), then the records not already held.
+
+    The records are read as columns, as stored: no ChatEntry is built for them (the WhatsApp
+    parser gives columns directly)."""
     with bulk_work():
-        columns = records.columns_of(parsed.entries)
+        columns = records.of_export(parsed)
         known = known_keys(vault)
-        fresh = records.take(columns, [n for n, key in enumerate(records.keys(columns)) if key not in known])
+        fresh = columns
+        if known:
+            kept = [n for n, key in enumerate(records.keys(columns)) if key not in known]
+            if len(kept) < records.count(columns):
+                fresh = records.take(columns, kept)
     original = vault_svc.add_stream(
         vault, io.BytesIO(data), kind="file", name=name, now=now, tags=["export:" + parsed.format]
     )
@@ -226,15 +254,16 @@ def _keep(
             **media_counts,
         },
     )
-    messages = [n for n, kind in enumerate(columns["kind"]) if kind == "message"]
-    authors = columns["author"]
+    kinds = columns["kind"]
+    messages = kinds.count("message")
+    authors = set(compress(columns["author"], map(eq, kinds, repeat("message"))))
     return ImportSummary(
         format=parsed.format,
         item_id=item_id,
         entries=total,
-        messages=len(messages),
-        system_events=total - len(messages),
-        authors=sorted({authors[n] for n in messages if authors[n]}),
+        messages=messages,
+        system_events=total - messages,
+        authors=sorted(author for author in authors if author),
         first=columns["timestamp"][0] if total else None,
         last=columns["timestamp"][-1] if total else None,
         new=stored,

@@ -15,32 +15,35 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from recours.domain.chat.model import ChatEntry
+from recours.domain.chat import model
+from recours.domain.chat.model import ChatEntry, ParsedExport
 
 FORMAT_VERSION = 1
 # The fields of ChatEntry, in its order, then what an import adds.
-ENTRY_FIELDS = ChatEntry._fields
+ENTRY_FIELDS = model.ENTRY_FIELDS
 FIELDS = (*ENTRY_FIELDS, "attachment_items")
 # Columns added after documents of this version were first written (message ids, for replies):
 # a document stored before has none, and reads as if no record had an id, which was true.
 ADDED_LATER = ("source_id", "reply_to")
 _REQUIRED = frozenset(FIELDS) - frozenset(ADDED_LATER)
 
-Columns = dict[str, list[Any]]
+Columns = model.Columns
+
+
+def of_export(parsed: ParsedExport) -> Columns:
+    """The records of a parse as they are stored: its columns (shared, not copied: read only),
+    and no attachment linked to a vault item yet. ``attachments`` holds tuples, which JSON
+    writes as arrays, as it writes the lists that :func:`decode` gives back."""
+    parsed_columns = parsed.columns()
+    columns = {name: parsed_columns[name] for name in ENTRY_FIELDS}  # in the stored order
+    columns["attachment_items"] = [None] * len(columns["timestamp"])
+    return columns
 
 
 def columns_of(entries: Sequence[ChatEntry]) -> Columns:
-    """The entries as columns; timestamps become ISO 8601 text with their UTC offset."""
-    if not entries:
-        return {name: [] for name in FIELDS}
-    transposed = [list(column) for column in zip(*entries, strict=True)]
-    # Consecutive messages often share a timestamp object (same header): format each once.
-    formatted: dict[int, str] = {}
-    transposed[0] = [
-        formatted.get(id(moment)) or formatted.setdefault(id(moment), moment.isoformat())
-        for moment in transposed[0]
-    ]
-    columns = dict(zip(ENTRY_FIELDS, transposed, strict=True))
+    """The entries as columns; timestamps become ISO 8601 text with their UTC offset, attachments
+    lists (as :func:`decode` gives them)."""
+    columns = model.columns_of(entries)
     columns["attachments"] = [list(names) for names in columns["attachments"]]
     columns["attachment_items"] = [None] * len(entries)
     return columns

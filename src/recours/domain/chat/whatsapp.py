@@ -1,4 +1,4 @@
-"""WhatsApp ``.txt`` exports (Android and iOS, 12 h and 24 h, many languages): bytes → entries.
+"""WhatsApp ``.txt`` exports (Android and iOS, 12 h and 24 h, many languages): bytes → records.
 
 Pure and deterministic: the time zone is given (the export has none; default Europe/Paris),
 nothing is read from the clock. Headers are matched on the original text, with the invisible
@@ -14,23 +14,32 @@ Header shapes (examples):
 Day-first or month-first is decided over the whole file (a day above 12 settles it); when no
 line can tell, the caller must say (``date_order``), as the user is asked in the CLI.
 
-Two paths give the same entries: a general one, message by message (the reference), and a fast
-one for files whose headers all share the shape of the first (see "The fast path" below).
+Two paths give the same records: a general one, message by message, which gives ChatEntry tuples
+(the reference), and a fast one for files whose headers all share the shape of the first, which
+gives columns, timestamps already written as text (see "The fast path" below); ParsedExport
+turns either into the other on demand.
 """
 
 from __future__ import annotations
 
-import gc
 import re
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from itertools import compress, repeat
 from operator import add, contains
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from recours.domain.chat.model import ChatEntry, DateOrder, ParsedExport, SystemKind
+from recours.domain.chat.model import (
+    ENTRY_FIELDS,
+    ChatEntry,
+    Columns,
+    DateOrder,
+    EntryKind,
+    ParsedExport,
+    SystemKind,
+    collector_paused,
+)
 from recours.errors import ChatParseError
 
 # The header is matched on the raw bytes (the file is decoded message by message: a 16 MB
@@ -166,12 +175,12 @@ def _parse(raw: bytes, tz: str, date_order: DateOrder | None, *, fast: bool) -> 
     """The fast path when it can vouch for its result, else the general one (``fast=False``: the
     general one only, the reference the tests compare the fast path with)."""
     data, first = _start(raw)
-    with _collector_paused() as collecting:
-        done = _fast(data, first, tz, date_order, collecting) if fast else None
-        if done is None:
-            order = date_order or _date_order(data, first)
-            done = order, _general_entries(data, first, _Builder(order, ZoneInfo(tz)))
-    order, entries = done
+    done = _fast(data, first, tz, date_order) if fast else None
+    if done is not None:
+        return done
+    order = date_order or _date_order(data, first)
+    with collector_paused():
+        entries = _general_entries(data, first, _Builder(order, ZoneInfo(tz)))
     return ParsedExport(format="whatsapp", entries=entries, timezone=tz, date_order=order)
 
 
@@ -189,25 +198,6 @@ def _start(data: bytes) -> tuple[bytes, re.Match[bytes]]:
             "This file does not look like a WhatsApp export (no line starts with a date).",
         )
     return data, first
-
-
-@contextmanager
-def _collector_paused() -> Iterator[bool]:
-    """Pause the automatic cyclic garbage collector while the records are built; yields whether
-    it was on.
-
-    ChatEntry is a tuple subclass, which the collector never untracks: as the list of records
-    grows, its automatic full collections would walk it again and again (as long as the whole
-    fast path, on 200,000 messages). The fast path runs the young-generation pass itself after
-    each block instead, while the block's objects are still in the CPU cache (see _FastPath.run).
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield enabled
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _general_entries(data: bytes, first: re.Match[bytes], build: _Builder) -> list[ChatEntry]:
@@ -324,6 +314,11 @@ def _clock(hour: bytes, minute: bytes, second: bytes | None, meridiem: bytes | N
     return hours, int(minute), int(second) if second else 0
 
 
+# ChatEntry's fields from ``author`` to ``deleted``: what the body of a message says.
+_FIELDS = ChatEntry._fields[1:8]
+_Fields = tuple[str | None, EntryKind, SystemKind | None, str, tuple[str, ...], bool, bool]
+
+
 class _Builder:
     """Turns one header and its body into an entry; caches what repeats (times, author names)."""
 
@@ -359,7 +354,12 @@ class _Builder:
         return self.record(self.timestamp(match, first), body, first, last)
 
     def record(self, timestamp: datetime, body: str, first: int, last: int) -> ChatEntry:
-        """The entry for a body (all that follows the header), whichever path found it."""
+        """The entry for a body (all that follows the header)."""
+        return ChatEntry(timestamp, *self.fields(body), first, last)
+
+    def fields(self, body: str) -> _Fields:
+        """What a body (all that follows the header) says, whichever path found it: ChatEntry's
+        fields from ``author`` to ``deleted``."""
         if body.startswith("\u200e"):
             body = body[1:]
         separator = body.find(": ")
@@ -368,9 +368,7 @@ class _Builder:
             if body.endswith(":") and first_line_end == -1 and " " not in body:
                 separator = len(body) - 1  # "Léa:" — a message with no text
             else:
-                return ChatEntry(
-                    timestamp, None, "system", _system_kind(body), body, (), False, False, first, last
-                )
+                return None, "system", _system_kind(body), body, (), False, False
         author = body[:separator]
         author = self.authors.setdefault(author, author)
         text = body[separator + 2 :]
@@ -392,10 +390,8 @@ class _Builder:
             if marked and not (attachments or media_omitted or deleted) and "\n" not in text:
                 kind = _system_kind(text)
                 if kind != "other":
-                    return ChatEntry(timestamp, None, "system", kind, text, (), False, False, first, last)
-        return ChatEntry(
-            timestamp, author, "message", None, text, attachments, media_omitted, deleted, first, last
-        )
+                    return None, "system", kind, text, (), False, False
+        return author, "message", None, text, attachments, media_omitted, deleted
 
 
 def _system_kind(text: str) -> SystemKind:
@@ -411,8 +407,10 @@ def _system_kind(text: str) -> SystemKind:
 # first header, a regex is made for that one shape; it splits the file at its headers, one C call
 # per block of the file, and captures date, time and author on the way. Most records are then
 # "author wrote text" and are built column by column: one C-level `map` per field, not a Python
-# loop per message. The few others (system lines, media and deletion markers, attachments, U+200E
-# marks) are flagged by cheap, generous tests and built by `_Builder.record`, the reference code.
+# loop per message, and the result is the columns themselves (the import stores columns: no
+# ChatEntry tuple is made). The few others (system lines, media and deletion markers, attachments,
+# U+200E marks) are flagged by cheap, generous tests and read by `_Builder.fields`, the reference
+# code.
 # Whatever the fast path cannot vouch for (a header of another shape, an impossible date, invalid
 # UTF-8, a doubtful date order) makes it give up, and the general path parses the whole file: the
 # result and the errors are always the reference ones.
@@ -472,12 +470,10 @@ _BODY = (
 _AFTER = rb"\n(?:(?<=(" + _LAST_BYTES + rb")\n))?"
 
 
-def _fast(
-    data: bytes, first: re.Match[bytes], tz: str, date_order: DateOrder | None, collecting: bool = False
-) -> tuple[DateOrder, list[ChatEntry]] | None:
-    """The date order and the entries by the fast path, or None if it cannot vouch for them."""
+def _fast(data: bytes, first: re.Match[bytes], tz: str, date_order: DateOrder | None) -> ParsedExport | None:
+    """The records by the fast path, as columns, or None if it cannot vouch for them."""
     try:
-        return _FastPath(data, first, tz, date_order).run(collecting)
+        return _FastPath(data, first, tz, date_order).run()
     except _Diverge:
         return None
 
@@ -609,6 +605,7 @@ class _FastPath:
     def __init__(self, data: bytes, first: re.Match[bytes], tz: str, date_order: DateOrder | None) -> None:
         self.data = data
         self.first = first
+        self.tz = tz
         self.pattern = _specialised(data, first)
         self.order, self.unseen = (date_order, None) if date_order else _quick_date_order(data, first)
         try:
@@ -632,25 +629,49 @@ class _FastPath:
         self.twelve_hour = first.start(8 + ios) != -1
         # Without seconds nor AM/PM (most Android exports), the rest of the time is always "".
         self.rest_free = first.start(7 + ios) == -1 and not self.twelve_hour
-        self.days: _Memo[bytes, datetime] = _Memo(self.day)
+        self.days: _Memo[bytes, str] = _Memo(self.day)
+        # Filled by day(), keyed by its text: each day's UTC offset and midnight, and the days
+        # when the clocks change.
+        self.offsets: dict[str, str] = {}
+        self.midnights: dict[str, datetime] = {}
+        self.changing: set[str] = set()
         self.minutes: _Memo[bytes, timedelta] = _Memo(self.minute)
         self.rests: _Memo[bytes, timedelta] = _Memo(self.rest)
+        # The text of a time ("09:05:00"), and for each UTC offset, the text of a time then that
+        # offset ("09:05:00+02:00"); keyed by the header's hour and minutes (``rest_free``), or
+        # when there is more to the time, by the time.
+        self.clock_texts: _Memo[bytes | timedelta, str] = _Memo(lambda time: _clock_text(self.time(time)))
+        self.clocks: dict[str, _Memo[bytes | timedelta, str]] = {}
         self.names: _Memo[bytes | None, str | None] = _Memo(self.name)
 
-    def day(self, text: bytes) -> datetime:
+    # A timestamp's text is what ``datetime(…, tzinfo=zone).isoformat()`` writes (fold 0: in the
+    # hour repeated when clocks go back, the first occurrence is meant): the day, "T", the time,
+    # then the UTC offset of that wall time. The offset is the same all day long but on the day
+    # the clocks change: it is read once per day, at its first and last second; on a day when
+    # they differ, each time is written by isoformat itself (see _FastPath.stamps). No zone in
+    # the tz database changes its offset twice within two days (tests/test_whatsapp.py checks
+    # it over every zone), so equal offsets at both ends of a day mean no change in between.
+    def day(self, text: bytes) -> str:
+        """The text of a header date ("2026-07-14T"); its offset and midnight are kept aside."""
         # The "above 12" test that must pass nowhere need not run on header lines: there it looks
         # at the number in the month's place (second in day-first files, first in month-first
         # ones), and a month above 12 is an impossible date already.
         a, b, c = _groups(_DATE_NUMBERS, text)
         try:
-            return datetime(*_calendar_day(self.order, a, b, c), tzinfo=self.build.zone)
-        except ValueError:
+            midnight = datetime(*_calendar_day(self.order, a, b, c), tzinfo=self.build.zone)
+            written = midnight.isoformat()
+            day = written[:11]
+            if midnight.replace(hour=23, minute=59, second=59).utcoffset() != midnight.utcoffset():
+                self.changing.add(day)
+        except (ValueError, OverflowError):
             raise _Diverge from None  # the general path says on which line
+        self.offsets[day] = written[19:]  # after "YYYY-MM-DDT00:00:00"
+        self.midnights[day] = midnight
+        return day
 
-    # The day's midnight (aware) + hour and minutes + the rest: the value and fold (0) of
+    # The day's midnight (aware) + hour and minutes + the rest is the value and fold (0) of
     # datetime(…, tzinfo=zone), as arithmetic on aware datetimes is wall-clock arithmetic, and
-    # _clock's sum (hour % 12 from the first, + 12 for PM from the second). No UTC offset is
-    # computed.
+    # _clock's sum (hour % 12 from the first, + 12 for PM from the second).
     def minute(self, text: bytes) -> timedelta:
         hour, minute = _groups(_HOUR_MINUTE_NUMBERS, text)
         hours, minutes, _ = _clock(hour, minute, None, b"A" if self.twelve_hour else None)
@@ -673,36 +694,38 @@ class _FastPath:
             raise _Diverge from None
         return self.build.authors.setdefault(name, name)
 
-    def run(self, collecting: bool) -> tuple[DateOrder, list[ChatEntry]]:
-        """All entries, a block at a time; ``collecting``: run the collector's young-generation
-        pass after each block (it would otherwise walk all the records at once, out of cache)."""
+    def run(self) -> ParsedExport:
+        """All records as columns, a block at a time."""
         data, start = self.data, self.first.start()
         if self.unseen is not None and self.unseen.found_in(data[:start]):
             raise _Diverge  # a line before the first header passes it
-        entries: list[ChatEntry] = []
+        built = _Built()
         line = 1 + data.count(b"\n", 0, start)
         # Each block starts with the newline before a header (one is added for a header on line 1)
         # and ends before the newline of a later header, so that every header is matched alike.
+        # Blocks are views of the data, not copies (the regex gives bytes all the same).
         begin = start - 1
-        while True:
-            boundary = self.pattern.search(data, begin + _BLOCK)
-            end = len(data) if boundary is None else boundary.start()
-            block = data[begin:end] if begin >= 0 else b"\n" + data[:end]
-            line = self.block(block, line, entries, final=boundary is None)
-            if collecting:
-                gc.collect(0)
-            if boundary is None:
-                return self.order, entries
-            begin = end
+        with memoryview(data) as view:
+            while True:
+                boundary = self.pattern.search(data, begin + _BLOCK)
+                end = len(data) if boundary is None else boundary.start()
+                block = view[begin:end] if begin >= 0 else b"\n" + data[:end]
+                line = self.block(block, line, built, final=boundary is None)
+                if boundary is None:
+                    break
+                begin = end
+        return ParsedExport(
+            format="whatsapp", columns=built.columns(), timezone=self.tz, date_order=self.order
+        )
 
-    def block(self, block: bytes, line: int, entries: list[ChatEntry], *, final: bool) -> int:
-        """Append the block's entries; returns the line of the next message."""
+    def block(self, block: bytes | memoryview, line: int, built: _Built, *, final: bool) -> int:
+        """Add the block's records; returns the line of the next message."""
         parts = self.pattern.split(block)
         if parts[0]:
             raise _Diverge  # cannot happen: a block starts with a header
         # After parts[0], for each message: the previous one's end flag, date, hour and minutes,
         # rest of the time, author, flag, text.
-        dates, authors, raws = parts[2::7], parts[5::7], parts[7::7]
+        dates, raws = parts[2::7], parts[7::7]
         if final:
             raws[-1] = raws[-1].removesuffix(b"\n")
         try:
@@ -712,20 +735,45 @@ class _FastPath:
         multi = list(compress(range(len(texts)), map(contains, texts, repeat("\n"))))
         self.check_continuations(raws, multi)
         firsts, lasts, line = _line_numbers(raws, multi, line)
-        offset = len(entries)
-        entries += _plain_records(
-            len(texts),
-            timestamp=map(add, map(self.days.__getitem__, dates), self.times(parts[3::7], parts[4::7])),
-            author=map(self.names.__getitem__, authors),
-            text=texts,
-            first_line=firsts,
-            last_line=lasts,
-        )
+        authors = list(map(self.names.__getitem__, parts[5::7]))
+        offset = len(built.text)
         for i in _flagged(texts, parts[6::7], parts[8::7], multi):
-            plain = entries[offset + i]
-            body = texts[i] if plain.author is None else plain.author + ": " + texts[i]
-            entries[offset + i] = self.build.record(plain.timestamp, body, plain.first_line, plain.last_line)
+            author = authors[i]
+            body = texts[i] if author is None else author + ": " + texts[i]
+            built.patches.append((offset + i, self.build.fields(body)))
+        built.timestamp += self.stamps(dates, parts[3::7], [] if self.rest_free else parts[4::7])
+        built.author += authors
+        built.text += texts
+        built.first_line += firsts
+        built.last_line += lasts
         return line
+
+    def stamps(self, dates: list[bytes], hour_minutes: list[bytes], rests: list[bytes]) -> list[str]:
+        """The timestamps' texts: day + time + the day's offset (see day())."""
+        days = list(map(self.days.__getitem__, dates))
+        times: list[bytes] | list[timedelta] = (
+            hour_minutes if self.rest_free else list(self.times(hour_minutes, rests))
+        )
+        seen = set(days)  # a few objects: one per date of the block
+        offsets = {self.offsets[day] for day in seen}
+        if len(offsets) == 1 and seen.isdisjoint(self.changing):  # most blocks
+            return list(map(add, days, map(self.clocks_at(offsets.pop()).__getitem__, times)))
+        clocks = map(self.clock_texts.__getitem__, times)
+        stamps = list(map(add, map(add, days, clocks), map(self.offsets.__getitem__, days)))
+        for i in compress(range(len(days)), map(self.changing.__contains__, days)):
+            stamps[i] = (self.midnights[days[i]] + self.time(times[i])).isoformat()
+        return stamps
+
+    def clocks_at(self, offset: str) -> _Memo[bytes | timedelta, str]:
+        """Time → its text then ``offset``."""
+        clocks = self.clocks.get(offset)
+        if clocks is None:
+            clocks = self.clocks[offset] = _Memo(lambda time: self.clock_texts[time] + offset)
+        return clocks
+
+    def time(self, time: bytes | timedelta) -> timedelta:
+        """The time of a header: its hour and minutes (``rest_free``), or the time itself."""
+        return self.minutes[time] if isinstance(time, bytes) else time
 
     def times(self, hour_minutes: list[bytes], rests: list[bytes]) -> Iterator[timedelta]:
         times = map(self.minutes.__getitem__, hour_minutes)
@@ -739,20 +787,44 @@ class _FastPath:
                 raise _Diverge
 
 
+def _clock_text(time: timedelta) -> str:
+    """A time of day as isoformat writes it (whole seconds)."""
+    minutes, seconds = divmod(time.seconds, 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}:{seconds:02d}"
+
+
 # What every plain message has; the other fields are columns, or take ChatEntry's default (as
 # ChatEntry(...) would give them, whatever fields it gains).
 _PLAIN = {"kind": "message", "system": None, "attachments": (), "media_omitted": False, "deleted": False}
 
 
-def _plain_records(count: int, **columns: Iterable[object]) -> Iterator[ChatEntry]:
-    """``count`` ChatEntry records made from columns, one C-level step per record."""
-    constants = {**ChatEntry._field_defaults, **_PLAIN}
-    fields = zip(
-        *(columns[name] if name in columns else repeat(constants[name], count) for name in ChatEntry._fields),
-        strict=True,
-    )
-    # tuple.__new__ is what ChatEntry._make does, without a Python call per record.
-    return map(tuple.__new__, repeat(ChatEntry), fields)
+class _Built:
+    """The columns the fast path has made so far: the fields that vary from message to message,
+    and the records that are not plain "author wrote text" (index, their fields from ``author``
+    to ``deleted``)."""
+
+    def __init__(self) -> None:
+        self.timestamp: list[str] = []
+        self.author: list[str | None] = []
+        self.text: list[str] = []
+        self.first_line: list[int] = []
+        self.last_line: list[int] = []
+        self.patches: list[tuple[int, _Fields]] = []
+
+    def columns(self) -> Columns:
+        count = len(self.text)
+        constants = {**ChatEntry._field_defaults, **_PLAIN}
+        columns: Columns = {
+            name: getattr(self, name) if name in _VARYING else [constants[name]] * count
+            for name in ENTRY_FIELDS
+        }
+        for index, fields in self.patches:
+            for name, value in zip(_FIELDS, fields, strict=True):
+                columns[name][index] = value
+        return columns
+
+
+_VARYING = frozenset({"timestamp", "author", "text", "first_line", "last_line"})
 
 
 def _line_numbers(raws: list[bytes], multi: list[int], line: int) -> tuple[list[int], list[int], int]:

@@ -83,7 +83,7 @@ def _the_chat(archive: SafeArchive, tz: str, date_order: DateOrder | None) -> tu
         return chats[0], _parse_text(archive, chats[0], tz, date_order)
     # A chat export can itself have been sent as a document in the chat: that one is media.
     parsed = {name: _parse_text(archive, name, tz, date_order) for name in chats}
-    attached = {a for export in parsed.values() for entry in export.entries for a in entry.attachments}
+    attached = {a for export in parsed.values() for names in export.columns()["attachments"] for a in names}
     remaining = [name for name in chats if name not in attached]
     if len(remaining) != 1:
         listed = ", ".join(f"« {name} »" for name in chats[:5])
@@ -125,8 +125,8 @@ def _link_attachments(
     }
     media: dict[str, str] = {}
     missing: dict[str, None] = {}
-    for entry in parsed.entries:
-        for attachment in entry.attachments:
+    for attachments in parsed.columns()["attachments"]:
+        for attachment in attachments:
             member = beside.get(unicodedata.normalize("NFC", attachment))
             if member is not None:
                 media[attachment] = member
