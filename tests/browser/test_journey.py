@@ -129,6 +129,7 @@ def test_adding_evidence_without_javascript(page_without_js: Page, tmp_path: Pat
 
 def test_files_dropped_on_the_form_are_added(page: Page) -> None:
     fresh_vault(page)
+    page.wait_for_load_state("load")  # recours.js must be listening before the drop (was flaky)
     transfer = page.evaluate_handle(
         "() => { const d = new DataTransfer();"
         " d.items.add(new File(['capture du soir'], 'glisse.txt', {type: 'text/plain'})); return d; }"
