@@ -8,14 +8,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from recours.domain.chat.analysis import ChatColumns, Filters, RaidRule, analyse
+from recours.domain.chat.analysis import (
+    ChatColumns,
+    Filters,
+    RaidRule,
+    _earlier,
+    _first_and_last,
+    analyse,
+    scan_each,
+)
 
 PARIS = ZoneInfo("Europe/Paris")
 WORDS = {"bouffonne": "insult", "crève": "suicide_incitement", "tuer": "death_threat"}
@@ -379,3 +387,77 @@ def test_raid_properties(rows: list[tuple[int, str, str]], hours: int, min_autho
             }
             if len(around) >= min_authors:
                 assert (target, signal.ref) in in_raids
+
+
+class BatchScanner:
+    """Scans many texts at once, as the signal matcher does, with the same word list."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def scan_many(self, texts: Sequence[str]) -> dict[int, Sequence[FakeHit]]:
+        self.calls += 1
+        return dict(scan_each(scan)(texts))
+
+
+def test_a_batch_scanner_gives_the_same_analysis_in_one_call() -> None:
+    batch = BatchScanner()
+    for filters in [Filters(), Filters(author="Hugo"), Filters(category="death_threat")]:
+        assert (
+            analyse(GROUP, batch, filters=filters).as_json()
+            == analyse(GROUP, scan, filters=filters).as_json()
+        )
+    assert batch.calls == 3
+
+
+def first_and_last_one_by_one(
+    authors: list[str | None], stamps: list[str]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The definition: records read in order; a stamp replaces only a strictly earlier/later one."""
+    first: dict[str, str] = {}
+    last: dict[str, str] = {}
+    for author, stamp in zip(authors, stamps, strict=True):
+        if author is None:
+            continue
+        if author not in first or _earlier(stamp, first[author]):
+            first[author] = stamp
+        if author not in last or _earlier(last[author], stamp):
+            last[author] = stamp
+    return first, last
+
+
+ZONES = [PARIS, timezone(timedelta(hours=1)), timezone(timedelta(hours=2)), UTC]
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["A", "B", "C", None]),
+            st.sampled_from([0, 5, 60, 65, 120, 150, 180, 185, 240]),
+            st.sampled_from(ZONES),
+            st.sampled_from([0, 0, 500_000]),
+        ),
+        max_size=40,
+    ),
+    st.booleans(),
+)
+@example(rows=[("A", 60, ZONES[1], 0), ("A", 60, ZONES[2], 0), ("A", 60, ZONES[1], 0)], one_zone=False)
+@example(rows=[("A", 60, ZONES[2], 0), ("A", 60, ZONES[1], 0), ("A", 60, ZONES[2], 0)], one_zone=False)
+def test_first_and_last_are_those_of_a_reading_record_by_record(
+    rows: list[tuple[str | None, int, timezone | ZoneInfo, int]], one_zone: bool
+) -> None:
+    """Out-of-order lines, the autumn clock change, microseconds, one instant written with two
+    UTC offsets: the figures are those of reading the records one by one."""
+    start = datetime(2026, 10, 24, 22, 0, tzinfo=UTC)  # 00:00 in Paris, the night clocks go back
+    authors = [author for author, _, _, _ in rows]
+    stamps = [
+        (start + timedelta(minutes=minutes, microseconds=micro))
+        .astimezone(PARIS if one_zone else zone)
+        .isoformat()
+        for _, minutes, zone, micro in rows
+    ]
+    first, last = _first_and_last(authors, stamps)
+    expected_first, expected_last = first_and_last_one_by_one(authors, stamps)
+    assert {a: s for a, s in first.items() if a is not None} == expected_first
+    assert {a: s for a, s in last.items() if a is not None} == expected_last

@@ -127,6 +127,12 @@ def fake_resources(folder: Path) -> types.SimpleNamespace:
     return types.SimpleNamespace(files=lambda _package: folder)
 
 
+def forget_the_loaded_pack() -> None:
+    """The pack and the matcher are read once per process: read them again."""
+    load_signal_matcher.cache_clear()
+    load_signal_pack.cache_clear()
+
+
 def test_a_broken_data_file_is_a_knowledge_error_in_both_languages(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -135,12 +141,12 @@ def test_a_broken_data_file_is_a_knowledge_error_in_both_languages(
         'language = "fr"\n[[rule]]\nid = 3\n', encoding="utf-8"
     )
     monkeypatch.setattr(signal_pack, "resources", fake_resources(tmp_path))
-    load_signal_matcher.cache_clear()
+    forget_the_loaded_pack()
     try:
         with pytest.raises(KnowledgeError) as caught:
             load_signal_matcher()
     finally:
-        load_signal_matcher.cache_clear()
+        forget_the_loaded_pack()
     assert "signals_fr.toml" in caught.value.fr and "pas de votre fait" in caught.value.fr
     assert "signals_fr.toml" in caught.value.en and "not your fault" in caught.value.en
     assert caught.value.details
@@ -154,12 +160,12 @@ def test_a_pack_that_does_not_fit_safetype_is_a_knowledge_error(
     text = text.replace('[stock_rules."fr.profanity.pute"]\ncategory = "insult"\n', "")
     (tmp_path / "data" / "signals_fr.toml").write_text(text, encoding="utf-8")
     monkeypatch.setattr(signal_pack, "resources", fake_resources(tmp_path))
-    load_signal_matcher.cache_clear()
+    forget_the_loaded_pack()
     try:
         with pytest.raises(KnowledgeError, match="invalid"):
             load_signal_matcher()
     finally:
-        load_signal_matcher.cache_clear()
+        forget_the_loaded_pack()
 
 
 def test_the_matcher_is_built_once_per_process() -> None:
@@ -468,6 +474,104 @@ def test_the_prefilter_keeps_every_corpus_match(
         assert matcher.scan(message["text"]) == matcher.scan_without_prefilter(message["text"])
 
 
+# ---------------------------------------------------------------------------------- many texts at once
+
+# Characters the batch steps must treat as ``normalise`` does one text at a time: the joining and
+# boundary characters, NUL, characters folded their own way or deleted (ß, µ, ½, soft hyphen),
+# capitals whose lower case changes script or length (Kelvin sign, Ÿ, İ), a final sigma, marks
+# on their own, emoji sequences, other scripts, a ligature, fullwidth letters, characters whose
+# NFKD has capitals (ℌ, Ⅻ), typography.
+ODD = [
+    "\x1f",
+    "\x1f\u4e00\x1f",
+    "\u4e00",
+    "\x00",
+    "ß",
+    "µ",
+    "½",
+    "\xad",
+    "\u212a",
+    "Ÿ",
+    "İ",
+    "ΑΣ",
+    "ΟΔΟΣ ΟΔΟΣ",
+    "σ",
+    "\u0301",
+    "e\u0301",
+    "\u0308\u0301",
+    "👍🏽",
+    "🏳️\u200d🌈",
+    "\ufe0f",
+    "\u200b",
+    "привет",
+    "ｐｕｔｅ",
+    "\ufb01",
+    "\u210c",  # ℌ: NFKD gives a capital
+    "Ⅻ",
+    "㎏",
+    "’",
+    "« »",
+    "…",
+    "€",
+    "\n",
+    "",
+]
+
+
+@st.composite
+def odd_texts(draw: Callable[[st.SearchStrategy[Any]], Any]) -> str:
+    pieces = draw(
+        st.lists(
+            st.one_of(st.sampled_from(ODD), messages(), st.text(max_size=6), st.sampled_from(TRICKY)),
+            max_size=5,
+        )
+    )
+    return "".join(pieces)
+
+
+def batches(texts: st.SearchStrategy[str]) -> st.SearchStrategy[list[str]]:
+    """Lists of texts, some of them repeated (a chat repeats its texts)."""
+    return st.lists(texts, max_size=12).flatmap(
+        lambda distinct: st.lists(st.sampled_from(distinct), max_size=20) if distinct else st.just([])
+    ) | st.lists(texts, max_size=12)
+
+
+@settings(max_examples=300)
+@example(texts=["A\x1fB", "ΑΣ", "\u212a", "x"])
+@example(texts=["ΑΣ\x1fΒ", "é\xad", "", "\x00é"])
+@given(texts=batches(odd_texts()))
+def test_normalising_many_texts_is_normalising_each(matcher: SignalMatcher, texts: list[str]) -> None:
+    folding = matcher._prefilter._folding
+    assert folding.normalise_many(texts) == [folding.normalise(text) for text in texts]
+
+
+def scan_each(matcher: SignalMatcher, texts: list[str]) -> dict[int, tuple[Any, ...]]:
+    return {i: hits for i, text in enumerate(texts) if (hits := matcher.scan(text))}
+
+
+@settings(max_examples=300)
+@example(texts=["sale", "pute", "t'es", "nul", "p", "u t e"])
+@example(texts=["sale\x1f", "\x1fpute", "t'es\x1f\u4e00\x1fnul", "connard"])
+@example(texts=[TRICKY[0], "", TRICKY[0], "mort de rire", "t'es mort"])
+@given(texts=batches(st.one_of(messages(), odd_texts(), st.sampled_from(TRICKY))))
+def test_scanning_many_texts_is_scanning_each(matcher: SignalMatcher, texts: list[str]) -> None:
+    assert matcher.scan_many(texts) == scan_each(matcher, texts)
+    candidates = matcher._prefilter.candidates_many(texts)
+    assert candidates == {
+        i: rules for i, text in enumerate(texts) if (rules := matcher._prefilter.candidates(text))
+    }
+
+
+def test_scanning_a_chat_at_once_is_scanning_each_message(
+    matcher: SignalMatcher, corpus: list[dict[str, Any]]
+) -> None:
+    texts = [m["text"] for m in corpus] + chat_messages(3_000, corpus) + TRICKY
+    found = matcher.scan_many(texts)
+    assert found == scan_each(matcher, texts)
+    assert list(found) == sorted(found)
+    assert matcher.scan_many([]) == {}
+
+
 # ---------------------------------------------------------------------------------- speed
 
 
@@ -491,3 +595,14 @@ def test_scanning_20000_messages_is_fast(matcher: SignalMatcher, corpus: list[di
     elapsed = time.perf_counter() - start
     assert flagged > 300  # the hostile lines, and the odd "t'es nul" made of ordinary words
     assert elapsed < 1.5, f"{elapsed:.2f} s for 20,000 messages"
+
+
+def test_scanning_20000_messages_at_once_is_fast(
+    matcher: SignalMatcher, corpus: list[dict[str, Any]]
+) -> None:
+    texts = chat_messages(20_000, corpus)
+    start = time.perf_counter()
+    flagged = len(matcher.scan_many(texts))
+    elapsed = time.perf_counter() - start
+    assert flagged > 300
+    assert elapsed < 1.0, f"{elapsed:.2f} s for 20,000 messages"

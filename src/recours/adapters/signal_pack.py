@@ -30,6 +30,7 @@ def load_signal_matcher() -> SignalMatcher:
     return build_matcher(pack, stock)
 
 
+@lru_cache(maxsize=1)
 def load_signal_pack() -> SignalPack:
     path = resources.files("recours") / "data" / PACK_FILE
     try:

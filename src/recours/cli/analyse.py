@@ -67,7 +67,9 @@ def analyse(
     charts: Annotated[
         Path | None,
         typer.Option(
-            "--charts", metavar="DOSSIER", help=_("Écrit les graphiques (days.svg, hours.svg) dans ce dossier.")
+            "--charts",
+            metavar="DOSSIER",
+            help=_("Écrit les graphiques (days.svg, hours.svg) dans ce dossier."),
         ),
     ] = None,
     limit: Annotated[
@@ -89,8 +91,8 @@ def analyse(
         if list_chats:
             _print_chats(analysis_svc.chats(store), as_json)
             return
-        scan = signal_pack.load_signal_matcher().scan
-        result = analysis_svc.run(store, scan, chat=chat, me=me, filters=filters, raid_rule=rule)
+        scanner = signal_pack.load_signal_matcher()
+        result = analysis_svc.run(store, scanner, chat=chat, me=me, filters=filters, raid_rule=rule)
     if charts is not None:
         _write_charts(result, charts)
     if as_json:
@@ -159,10 +161,19 @@ def _print_analysis(result: Analysis, pack: SignalPack, limit: int) -> None:
         markup=False,
     )
     table = Table(title=t("Par personne"))
-    for column in (t("Personne"), t("Messages"), t("Jours actifs"), t("À vérifier"), t("Premier"), t("Dernier")):
+    for column in (
+        t("Personne"),
+        t("Messages"),
+        t("Jours actifs"),
+        t("À vérifier"),
+        t("Premier"),
+        t("Dernier"),
+    ):
         table.add_column(column)
     for a in result.authors:
-        table.add_row(a.author, str(a.messages), str(a.active_days), str(a.hostile), a.first[:16], a.last[:16])
+        table.add_row(
+            a.author, str(a.messages), str(a.active_days), str(a.hostile), a.first[:16], a.last[:16]
+        )
     out.print(table)
     repeated = [r for r in result.repetition if r.repeated]
     if repeated:
@@ -196,7 +207,9 @@ def _print_analysis(result: Analysis, pack: SignalPack, limit: int) -> None:
         out.print(f"    {s.text}", markup=False)
     if len(shown) < len(result.signals):
         out.print(
-            t("… et {n} autres : --limit 0 pour tout voir, ou --json.").format(n=len(result.signals) - len(shown)),
+            t("… et {n} autres : --limit 0 pour tout voir, ou --json.").format(
+                n=len(result.signals) - len(shown)
+            ),
             markup=False,
         )
 

@@ -16,6 +16,9 @@ Speed: a chat may hold 200,000 messages, and safetype, pure Python, costs about 
 character of a message whatever its rules. A prefilter, derived from the packs' own patterns,
 finds at C speed the few rules each message may match (none, for most messages); only those
 messages reach safetype, with an engine that holds only those rules (see ``_PrefilterBuilder``).
+A whole chat is scanned at once (``SignalMatcher.scan_many``): each distinct text once, all of
+them normalised together and searched as one text. The prefilter's cost is then its regex
+walking the anchor trie at each word (about 0.5 s for 200,000 messages, joined or not).
 
 Pure: nothing is read from disk here; adapters/signal_pack.py reads the two packs. The pattern
 parser and the character normaliser are safetype's own (private modules, version pinned), so
@@ -26,10 +29,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
+from itertools import accumulate, compress, count, repeat
+from operator import add, ne
 from typing import Annotated, Any, Literal, NamedTuple, get_args
 
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
@@ -73,7 +79,7 @@ def _is_token_char(char: str) -> bool:
 
 def _valid_pattern(pattern: str) -> str:
     """A safetype pattern whose every word can be a token (``PatternError`` is a ValueError)."""
-    for element in parse_pattern(pattern):
+    for element in _parsed(pattern):
         for alternative in element.alternatives:
             if not all(_is_token_char(char) for char in alternative.value):
                 # An apostrophe or a hyphen splits a token: "t'es" can never match, "t es" can.
@@ -81,6 +87,8 @@ def _valid_pattern(pattern: str) -> str:
     return pattern
 
 
+# Parsed once: the pack's validation and the prefilter read the same patterns.
+_parsed = cache(parse_pattern)
 Pattern = Annotated[str, AfterValidator(_valid_pattern)]
 RuleId = Annotated[str, StringConstraints(pattern=r"^fr\.recours\.[a-z_]+\.[a-z0-9-]+$")]
 PhraseId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+$")]
@@ -267,6 +275,22 @@ class SignalMatcher:
         """The hits of one message, in text order."""
         rules = self._prefilter.candidates(text)
         return self._scan(self._engine(rules), text) if rules else ()
+
+    def scan_many(self, texts: Sequence[str]) -> dict[int, tuple[SignalHit, ...]]:
+        """``scan`` of every text, by index, for the texts with hits (in index order).
+
+        Each distinct text once (a chat repeats its texts); the prefilter reads them all at
+        once, and safetype scans the few it lets through, with the rules it let through.
+        """
+        distinct = list(dict.fromkeys(texts))
+        hits_of: dict[str, tuple[SignalHit, ...]] = {}
+        for index, rules in self._prefilter.candidates_many(distinct).items():
+            hits = self._scan(self._engine(rules), distinct[index])
+            if hits:
+                hits_of[distinct[index]] = hits
+        if not hits_of:
+            return {}
+        return {i: hits_of[texts[i]] for i in compress(count(), map(hits_of.__contains__, texts))}
 
     def scan_without_prefilter(self, text: str) -> tuple[SignalHit, ...]:
         """The same hits, with every rule: what the prefilter must never change."""
@@ -455,6 +479,11 @@ class _Folding:
     deleted: re.Pattern[str]  # characters safetype deletes
     not_kept: re.Pattern[str]  # after NFKD: a character that safetype does not keep as it is
     not_mark: re.Pattern[str]  # after NFKD: a non-ASCII character that is not a combining accent
+    # For many texts at once (``normalise_many``): lower case, then ``latin1``, with the mark
+    # also on the bytes that ``normalise`` treats otherwise in one text (a byte it deletes, an
+    # ASCII byte it keeps as it is, a capital whose lower case leaves Latin-1).
+    latin1_lowered: bytes
+    marks_deleted: bool  # safetype deletes every combining accent (U+0300-U+036F)
 
     def normalise(self, text: str) -> str:
         """safetype's normalised text (its ``normalize(text).text``), at C speed when possible."""
@@ -477,6 +506,115 @@ class _Folding:
             return decomposed
         return "".join(map(normalize_char, text))
 
+    def normalise_many(self, texts: Sequence[str]) -> list[str]:
+        """``[self.normalise(text) for text in texts]``, in a few operations on all texts joined.
+
+        Each text takes the way ``normalise`` gives it, done on the joined text: a byte table
+        that lowers and folds Latin-1 texts (and ASCII ones, which ``normalise`` only lowers:
+        the table keeps lower-case ASCII as it is); lower case and NFKD for the others. Joining
+        changes nothing: ``_JOIN`` is a control character that every step keeps as it is, that
+        none makes, and that ends the context of a final sigma. The few texts that hold it, or
+        a character the bulk steps would treat otherwise than ``normalise`` (ß, a soft hyphen,
+        a capital whose lower case leaves Latin-1…), are normalised one by one.
+        """
+        if not texts:
+            return []
+        joined = _JOIN.join(texts)
+        alone: set[int] = set()
+        if joined.count(_JOIN) != len(texts) - 1:
+            alone = {i for i, text in enumerate(texts) if _JOIN in text}
+            joined = _JOIN.join("" if i in alone else text for i, text in enumerate(texts))
+        if joined.isascii():
+            normalised = joined.lower().split(_JOIN)
+        else:
+            normalised = self._fold_many(texts, joined, alone)
+        if len(normalised) != len(texts):  # not reached: no step makes or drops _JOIN
+            return [self.normalise(text) for text in texts]
+        for i in alone:
+            normalised[i] = self.normalise(texts[i])
+        return normalised
+
+    def _fold_many(self, texts: Sequence[str], joined: str, alone: set[int]) -> list[str]:
+        """``joined`` (the texts, ``alone`` left empty) → each text normalised; adds to ``alone``
+        the texts to normalise one by one."""
+        try:
+            encoded = joined.encode("latin-1")
+            wide: list[int] = []
+        except UnicodeEncodeError:  # "?" for the characters out of Latin-1: those texts are redone
+            encoded = joined.encode("latin-1", "replace")
+            wide = [i for i in _out_of_latin1(texts) if i not in alone]
+        folded = encoded.translate(self.latin1_lowered)
+        normalised = folded.decode("latin-1").split(_JOIN)
+        if _UNFOLDED in folded:
+            lengths = list(map(len, texts))
+            for i in alone:
+                lengths[i] = 0
+            alone.update(_holding_byte(folded, _starts(lengths)).difference(wide))
+        if wide and len(normalised) == len(texts):
+            self._decompose_many(texts, wide, normalised, alone)
+        return normalised
+
+    def _decompose_many(
+        self, texts: Sequence[str], order: list[int], normalised: list[str], alone: set[int]
+    ) -> None:
+        """The texts ``order`` holds (each with a character out of Latin-1) the way ``normalise``
+        takes after its byte table: lower case, NFKD, accents and other characters deleted."""
+        if not self.marks_deleted:  # another safetype: NFKD alone would not tell the way
+            alone.update(order)
+            return
+        lowered = _JOIN.join([texts[i] for i in order]).lower()
+        # A text whose lower case is Latin-1 after all (the Kelvin sign) takes the byte table.
+        latin1 = set(range(len(order))).difference(_out_of_latin1(lowered.split(_JOIN)))
+        # ``normalise`` drops the accents of a text with no other non-ASCII character; with
+        # every accent deleted, this gives the same text.
+        cleaned = self.deleted.sub("", unicodedata.normalize("NFKD", lowered).lower())
+        pieces = cleaned.split(_JOIN)
+        if len(pieces) != len(order):  # not reached: no step makes or drops _JOIN
+            alone.update(order)
+            return
+        for i, piece in zip(order, pieces, strict=True):
+            normalised[i] = piece
+        general = _holding(self.not_kept, cleaned, _starts(map(len, pieces)))
+        alone.update(order[k] for k in latin1 | general)
+
+
+# Joins texts for ``_Folding.normalise_many``: normalised as itself, by every step.
+_JOIN = "\x1f"
+
+
+def _out_of_latin1(texts: Sequence[str]) -> list[int]:
+    """Indices of the texts with a character out of Latin-1 (their Latin-1 bytes are fewer)."""
+    latin1 = map(str.encode, texts, repeat("latin-1"), repeat("ignore"))
+    return list(compress(count(), map(ne, map(len, latin1), map(len, texts))))
+
+
+def _starts(lengths: Iterable[int]) -> list[int]:
+    """Where each text begins in the texts joined by ``_JOIN`` (``lengths``: theirs), and one
+    past the end."""
+    return list(map(add, accumulate(lengths, initial=0), count()))
+
+
+def _holding(pattern: re.Pattern[str], joined: str, starts: Sequence[int]) -> set[int]:
+    """The texts of ``joined`` (``starts`` as :func:`_starts` gives them) where ``pattern`` matches."""
+    found: set[int] = set()
+    match = pattern.search(joined)
+    while match is not None:
+        part = bisect_right(starts, match.start()) - 1
+        found.add(part)
+        match = pattern.search(joined, starts[part + 1])
+    return found
+
+
+def _holding_byte(joined: bytes, starts: Sequence[int]) -> set[int]:
+    """The texts of ``joined`` (its bytes one for one with the joined texts) that hold ``_UNFOLDED``."""
+    found: set[int] = set()
+    at = joined.find(_UNFOLDED)
+    while at != -1:
+        part = bisect_right(starts, at) - 1
+        found.add(part)
+        at = joined.find(_UNFOLDED, starts[part + 1])
+    return found
+
 
 # In the Latin-1 table, the mark of a character that does not normalise to one Latin-1
 # character (ß → ss, µ → μ, ½ → 1⁄2): the text takes the general way.
@@ -495,6 +633,16 @@ def _folding() -> _Folding:
             table[code] = ord(normalised)
         else:
             table[code] = _UNFOLDED[0]
+    lowered_table = bytearray(256)
+    for code in range(256):
+        lower = chr(code).lower()
+        # Marked as well: a lower case out of Latin-1, a byte ``normalise`` deletes, and an ASCII
+        # one it would not keep as it is (it keeps ASCII texts as they are, once lowered).
+        byte = ord(lower) if len(lower) == 1 else 256
+        same = byte < 256 and byte not in latin1_deleted and (byte >= 128 or table[byte] == byte)
+        lowered_table[code] = table[byte] if same else _UNFOLDED[0]
+    if lowered_table[ord(_JOIN)] != ord(_JOIN):
+        raise ValueError("safetype changes the character that joins texts")  # not with 1.14.0
     deleted: list[str] = []
     kept: list[str] = []
     for low, high in _SCANNED_RANGES:
@@ -511,6 +659,8 @@ def _folding() -> _Folding:
         deleted=re.compile("[" + "".join(map(_class_char, deleted)) + "]"),
         not_kept=re.compile("[^\\x00-\\x7f" + "".join(map(_class_char, kept)) + "]"),
         not_mark=re.compile("[^\\x00-\\x7f\u0300-\u036f]"),
+        latin1_lowered=bytes(lowered_table),
+        marks_deleted=all(not normalize_char(chr(code)) for code in range(0x300, 0x370)),
     )
 
 
@@ -581,25 +731,59 @@ class _Prefilter:
         """The rules that may match ``text``: a superset of those safetype matches."""
         # A leading space: every regex starts with "a non-word character, then a word".
         normalised = " " + self._folding.normalise(text)
-        rules: set[int] = set()
+        return self._candidates_in(normalised, (0, len(normalised) + 1)).get(0, _NO_RULES)
+
+    def candidates_many(self, texts: Sequence[str]) -> dict[int, frozenset[int]]:
+        """``candidates`` of each text (by index), for the texts that have some: the same sets.
+
+        The texts are normalised together, then joined by ``_BOUNDARY`` and searched as one.
+        No regex here reads across a boundary, so each text is searched as if alone:
+        - its middle character is a word character that no letter class holds: whatever reads
+          words (stage 1, its lookaheads, stage 2, spaced letters) stops there;
+        - its first and last are non-word characters, which every regex reads as it reads the
+          end of a text (``end``, separators) or the leading space (``before``).
+        """
+        normalised = self._folding.normalise_many(texts)
+        joined = _BOUNDARY + _BOUNDARY.join(normalised)
+        # Where each text's "before" character is: the last one of the boundary before it.
+        width = len(_BOUNDARY)
+        starts = list(
+            map(
+                add,
+                accumulate(map(len, normalised), initial=0),
+                range(width - 1, width * len(texts) + width, width),
+            )
+        )
+        return self._candidates_in(joined, starts)
+
+    def _candidates_in(self, normalised: str, starts: Sequence[int]) -> dict[int, frozenset[int]]:
+        """The rules each text may match, by index, in ``normalised``, where text ``i`` begins
+        with the non-word character at ``starts[i]`` (before its first word)."""
+        found_rules: dict[int, set[int]] = {}
+        search, by_group, length = self._stage_one.search, self._by_group, len(normalised)
         reversed_text = ""
-        found = self._stage_one.search(normalised)
+        rules: set[int] = set()
+        low = high = 0  # where the text of ``rules`` is
+        found = search(normalised)
         while found is not None:
-            candidates = self._by_group[found.lastindex or 0]
+            at = found.start()
+            if not low <= at < high:
+                index = bisect_right(starts, at) - 1
+                low, high = starts[index], starts[index + 1]
+                rules = found_rules.setdefault(index, set())
+            candidates = by_group[found.lastindex or 0]
             rules |= candidates.single
             if candidates.multi:
+                # Stage 2: the longer rules whose other words are around this anchor.
                 reversed_text = reversed_text or normalised[::-1]
-                rules |= self._around_anchor(candidates, normalised, reversed_text, found, rules)
-            if (
-                found.end() - found.start() == 2
-                and self._spaced
-                and self._spaced.match(normalised, found.start())
-            ):
+                if candidates.may_have_words_before(reversed_text, length - at - 1):
+                    rules |= self._around_anchor(candidates, normalised, reversed_text, found, rules)
+            if found.end() - at == 2 and self._spaced and self._spaced.match(normalised, at):
                 rules |= self._all_single  # a one-letter word found first may start spaced letters
             # From the next character, not past the match: "!" is a separator or a leet "i", so
             # " !pute" matches from " " as "ipute…" and from "!" as "pute".
-            found = self._stage_one.search(normalised, found.start() + 1)
-        return frozenset(rules) if rules else _NO_RULES
+            found = search(normalised, at + 1)
+        return {index: frozenset(rules) for index, rules in found_rules.items() if rules}
 
     def _around_anchor(
         self,
@@ -609,10 +793,8 @@ class _Prefilter:
         found: re.Match[str],
         known: set[int],
     ) -> set[int]:
-        """Stage 2: the longer rules whose other words are around this anchor."""
+        """The longer rules of ``candidates`` whose other words are around this anchor."""
         start, end = found.start() + 1, found.end()
-        if not candidates.may_have_words_before(reversed_text, len(normalised) - start):
-            return set()
         return {
             rule
             for rule in candidates.multi
@@ -621,6 +803,9 @@ class _Prefilter:
 
 
 _NO_RULES: frozenset[int] = frozenset()
+# Between two texts searched together (see ``_Prefilter.candidates_many``): a CJK ideograph
+# between two control characters.
+_BOUNDARY = "\x1f\u4e00\x1f"
 
 
 @dataclass
@@ -676,6 +861,7 @@ class _PrefilterBuilder:
         self.groups: list[frozenset[int]] = []
 
     @staticmethod
+    @cache
     def letter(char: str) -> str:
         """One normalised letter and its leet forms: [e3€]."""
         base = LEET.get(char, char)
@@ -785,7 +971,7 @@ class _PrefilterBuilder:
         befores: list[str | None] = []
         single: set[int] = set()
         for rule, pattern in enumerate(patterns):
-            elements = parse_pattern(pattern)
+            elements = _parsed(pattern)
             anchor = self.anchor(elements)
             before, after = self.backwards(elements[:anchor]), self.rest(elements[anchor + 1 :])
             befores.append(before or None)
@@ -799,6 +985,9 @@ class _PrefilterBuilder:
                 single.add(rule)
                 for alternative in elements[0].alternatives:
                     spaced.add(_trie_key(alternative), "")
+        letters = {c for p in patterns for e in _parsed(p) for a in e.alternatives for c in _trie_key(a)}
+        if _BOUNDARY[1] in letters | LEET.keys() or not _BOUNDARY[1].isalnum():
+            raise ValueError("the boundary between texts searched together must be no letter of a rule")
         words = self.render_anchors(anchors, frozenset())
         spaced_regex = self.before + "(?=" + self.spaced(spaced) + ")" if spaced.children else None
         # Spaced letters last, as a lookahead: the letters are still read as words.

@@ -11,6 +11,7 @@ from recours.domain.chat.analysis import (
     DEFAULT_RAID_RULE,
     NO_FILTERS,
     Analysis,
+    BatchScanner,
     ChatColumns,
     Filters,
     RaidRule,
@@ -62,7 +63,7 @@ def chats(vault: EvidenceStore) -> list[ChatImport]:
 
 def run(
     vault: EvidenceStore,
-    scan: Scan,
+    scan: Scan | BatchScanner,
     *,
     chat: str | None = None,
     me: str | None = None,
@@ -71,6 +72,7 @@ def run(
 ) -> Analysis:
     """Analyse one imported chat (``chat``: its item id) or, by default, every chat together.
 
+    ``scan``: the signal matcher (it scans the whole chat at once), or a scanner of one text.
     ``me`` defaults to the name given at the latest import of the analysed chats.
     """
     imports = chats(vault)
@@ -91,7 +93,9 @@ def run(
     if me is None:
         me = next((c.me for c in reversed(imports) if c.me), None)
     marked = vault.highlights()
-    return analyse(columns, scan, me=me, filters=filters, raid_rule=raid_rule, highlights=marked)
+    # Without the collector's pauses: each would walk every record read above (~0.1 s of 200,000).
+    with chat_svc.bulk_work():
+        return analyse(columns, scan, me=me, filters=filters, raid_rule=raid_rule, highlights=marked)
 
 
 def parse_ref(ref: str) -> tuple[str, int]:

@@ -15,10 +15,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Literal, NamedTuple, Protocol
+from itertools import compress, count
+from operator import itemgetter
+from typing import Any, Literal, NamedTuple, Protocol, runtime_checkable
 
 # How a hostile message reaches its target: named with "@", a reply to that person's message
 # (Telegram, Discord), named in the text, or a conversation between two people (the other one is
@@ -44,6 +46,27 @@ class Hit(Protocol):
 
 
 Scan = Callable[[str], Sequence[Hit]]
+ScanMany = Callable[[Sequence[str]], Mapping[int, Sequence[Hit]]]
+
+
+@runtime_checkable
+class BatchScanner(Protocol):
+    """Scans many texts at once (domain/signals.py ``SignalMatcher``)."""
+
+    def scan_many(self, texts: Sequence[str]) -> Mapping[int, Sequence[Hit]]:
+        """The hits of each text with some, by index in ``texts``."""
+        ...
+
+
+def scan_each(scan: Scan) -> ScanMany:
+    """A batch scanner that scans each text with ``scan``."""
+
+    def scan_many(texts: Sequence[str]) -> dict[int, Sequence[Hit]]:
+        return {i: hits for i, text in enumerate(texts) if (hits := scan(text))}
+
+    return scan_many
+
+
 _SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 
 
@@ -242,28 +265,38 @@ class Analysis:
 
 def analyse(
     columns: ChatColumns,
-    scan: Scan,
+    scan: Scan | BatchScanner,
     *,
     me: str | None = None,
     filters: Filters = NO_FILTERS,
     raid_rule: RaidRule = DEFAULT_RAID_RULE,
     highlights: Iterable[tuple[str, int]] = (),
 ) -> Analysis:
-    """Every figure of the analysis, for the messages the filters keep."""
+    """Every figure of the analysis, for the messages the filters keep.
+
+    ``scan``: a scanner of many texts at once (the signal matcher: one pass over the chat), or
+    of one text (each message in turn).
+    """
+    scan_many = scan.scan_many if isinstance(scan, BatchScanner) else scan_each(scan)
     selected = _selected(columns, filters)
     texts, authors, stamps = columns.texts, columns.authors, columns.timestamps
-    participants = sorted({a for i in selected if (a := authors[i]) is not None})
+    chosen = _Chosen(
+        list(map(authors.__getitem__, selected)),
+        list(map(stamps.__getitem__, selected)),
+        list(map(texts.__getitem__, selected)),
+    )
+    participants = sorted(author for author in set(chosen.authors) if author is not None)
     find_targets = _target_finder(participants)
     replied_author = _reply_resolver(columns)
     marked = set(highlights)
     signals: list[Signal] = []
-    for i in selected:
-        hits = scan(texts[i])
-        if not hits:
-            continue
+    found = scan_many(chosen.texts)
+    for k in sorted(found):
+        hits = found[k]
         counted = tuple(h for h in hits if filters.category in (None, h.category))
         if not counted:
             continue
+        i = selected[k]
         is_hostile = authors[i] is not None and any(h.context == "direct" for h in counted)
         targets = find_targets(texts[i], authors[i], replied_author(i)) if is_hostile else ()
         item, position = columns.items[i], columns.positions[i]
@@ -281,7 +314,7 @@ def analyse(
             )
         )
     hostile = [s for s in signals if s.hostile]
-    figures = _author_figures(columns, selected, hostile)
+    figures = _author_figures(chosen, hostile)
     return Analysis(
         messages=len(selected),
         first=min((a.first for a in figures), key=_instant, default=None),
@@ -290,8 +323,8 @@ def analyse(
         filters=filters,
         raid_rule=raid_rule,
         authors=figures,
-        days=_per_day(columns, selected, hostile),
-        hours=_per_hour(columns, selected, hostile),
+        days=_per_day(chosen, hostile),
+        hours=_per_hour(chosen, hostile),
         signals=signals,
         targets=_who_targets_whom(hostile),
         repetition=_repetition(hostile),
@@ -300,10 +333,31 @@ def analyse(
     )
 
 
+class _Chosen:
+    """The columns of the messages the filters keep, in order; days computed once."""
+
+    def __init__(self, authors: list[str | None], stamps: list[str], texts: list[str]) -> None:
+        self.authors = authors
+        self.stamps = stamps
+        self.texts = texts
+        self._days: list[str] | None = None
+
+    @property
+    def days(self) -> list[str]:
+        if self._days is None:
+            self._days = list(map(_DAY, self.stamps))
+        return self._days
+
+
+_DAY = itemgetter(slice(0, 10))  # of an ISO 8601 timestamp: its local day
+_HOUR = itemgetter(slice(11, 13))
+_AFTER_SECONDS = itemgetter(slice(19, None))  # fraction of a second and UTC offset
+
+
 def _selected(columns: ChatColumns, filters: Filters) -> list[int]:
     """Indices of the messages (not system events) that the filters keep."""
     kinds, authors, stamps = columns.kinds, columns.authors, columns.timestamps
-    keep = [i for i, kind in enumerate(kinds) if kind == "message"]
+    keep = list(compress(range(len(kinds)), map("message".__eq__, kinds)))
     if filters.author is not None:
         keep = [i for i in keep if authors[i] == filters.author]
     if filters.since is not None:
@@ -325,41 +379,69 @@ def _earlier(a: str, b: str) -> bool:
     return a < b if a[19:] == b[19:] else _instant(a) < _instant(b)
 
 
-def _author_figures(columns: ChatColumns, selected: list[int], hostile: list[Signal]) -> list[AuthorFigures]:
-    authors, stamps = columns.authors, columns.timestamps
-    counts: Counter[str] = Counter()
-    days: dict[str, set[str]] = defaultdict(set)
-    first: dict[str, str] = {}
-    last: dict[str, str] = {}
-    for i in selected:
-        author = authors[i]
-        if author is None:
-            continue
-        counts[author] += 1
-        stamp = stamps[i]
-        days[author].add(stamp[:10])
-        # Records are in export order; an out-of-order line must not move first/last.
-        if author not in first or _earlier(stamp, first[author]):
-            first[author] = stamp
-        if author not in last or _earlier(last[author], stamp):
-            last[author] = stamp
+def _author_figures(chosen: _Chosen, hostile: list[Signal]) -> list[AuthorFigures]:
+    counts = {author: n for author, n in Counter(chosen.authors).items() if author is not None}
+    active_days = Counter(author for author, _ in set(zip(chosen.authors, chosen.days, strict=True)))
+    first, last = _first_and_last(chosen.authors, chosen.stamps)
     hostile_by = Counter(s.author for s in hostile if s.author is not None)
     return [
-        AuthorFigures(author, n, len(days[author]), first[author], last[author], hostile_by[author])
+        AuthorFigures(author, n, active_days[author], first[author], last[author], hostile_by[author])
         for author, n in sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
     ]
 
 
-def _per_day(columns: ChatColumns, selected: list[int], hostile: list[Signal]) -> list[tuple[str, int, int]]:
-    stamps = columns.timestamps
-    per_day = Counter(stamps[i][:10] for i in selected)
+def _first_and_last(
+    authors: Sequence[str | None], stamps: Sequence[str]
+) -> tuple[dict[str | None, str], dict[str | None, str]]:
+    """Each author's earliest and latest timestamp: records are in export order, but a line out
+    of order must not move them. Of two stamps of one instant, the first in order (as
+    ``_earlier`` compares them one by one).
+
+    Stamps with the same fraction of a second and UTC offset (all of them, nearly always) are
+    in time order as text: sorted at C speed, group by group; then each author's few candidates,
+    one per group, are compared as instants.
+    """
+    after_seconds = list(map(_AFTER_SECONDS, stamps))
+    kinds = set(after_seconds)
+    groups = (
+        [range(len(stamps))]
+        if len(kinds) <= 1
+        else [list(compress(count(), map(kind.__eq__, after_seconds))) for kind in sorted(kinds)]
+    )
+    first: dict[str | None, int] = {}
+    last: dict[str | None, int] = {}
+    for group in groups:
+        # Sorting is stable: among equal stamps, the first in order comes first both ways.
+        ascending = sorted(group, key=stamps.__getitem__)
+        descending = sorted(group, key=stamps.__getitem__, reverse=True)
+        for found, order, better in ((first, ascending, _sooner), (last, descending, _later)):
+            # Each author's first index in ``order``: read backwards, it is written last.
+            firsts = dict(zip(map(authors.__getitem__, reversed(order)), reversed(order), strict=True))
+            for author, i in firsts.items():
+                if author not in found or better(stamps, i, found[author]):
+                    found[author] = i
+    return (
+        {author: stamps[i] for author, i in first.items()},
+        {author: stamps[i] for author, i in last.items()},
+    )
+
+
+def _sooner(stamps: Sequence[str], i: int, j: int) -> bool:
+    return (_instant(stamps[i]), i) < (_instant(stamps[j]), j)
+
+
+def _later(stamps: Sequence[str], i: int, j: int) -> bool:
+    return (_instant(stamps[i]), -i) > (_instant(stamps[j]), -j)
+
+
+def _per_day(chosen: _Chosen, hostile: list[Signal]) -> list[tuple[str, int, int]]:
+    per_day = Counter(chosen.days)
     hostile_per_day = Counter(s.timestamp[:10] for s in hostile)
     return [(day, per_day[day], hostile_per_day[day]) for day in sorted(per_day)]
 
 
-def _per_hour(columns: ChatColumns, selected: list[int], hostile: list[Signal]) -> list[tuple[int, int, int]]:
-    stamps = columns.timestamps
-    per_hour = Counter(stamps[i][11:13] for i in selected)
+def _per_hour(chosen: _Chosen, hostile: list[Signal]) -> list[tuple[int, int, int]]:
+    per_hour = Counter(map(_HOUR, chosen.stamps))
     hostile_per_hour = Counter(s.timestamp[11:13] for s in hostile)
     return [(h, per_hour[f"{h:02d}"], hostile_per_hour[f"{h:02d}"]) for h in range(24)]
 

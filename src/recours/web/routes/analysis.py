@@ -61,7 +61,9 @@ async def analysis_highlight(request: Request) -> Response:
     except (BadInput, ItemNotFound) as error:
         return _render(request, store, chosen, error=error.message(lang_of(request)), status_code=422)
     translate = gettext_for(lang_of(request)).gettext
-    done = translate("Marque retirée : {ref}") if remove else translate("Message marqué pour le dossier : {ref}")
+    done = (
+        translate("Marque retirée : {ref}") if remove else translate("Message marqué pour le dossier : {ref}")
+    )
     return _render(request, store, chosen, status=done.format(ref=ref))
 
 
@@ -76,7 +78,7 @@ def _render(
 ) -> Response:
     lang = lang_of(request)
     pack = signal_pack.load_signal_pack()
-    scan = signal_pack.load_signal_matcher().scan
+    scanner = signal_pack.load_signal_matcher()
     chats = analysis_svc.chats(store)
     if not chats:
         return page(
@@ -86,11 +88,11 @@ def _render(
     try:
         filters = _filters(chosen, list(pack.categories))
         result = analysis_svc.run(
-            store, scan, chat=chosen.get("chat") or None, me=chosen.get("me") or None, filters=filters
+            store, scanner, chat=chosen.get("chat") or None, me=chosen.get("me") or None, filters=filters
         )
     except (BadInput, ItemNotFound) as problem:
         error, status_code = problem.message(lang), 422
-        result = analysis_svc.run(store, scan)
+        result = analysis_svc.run(store, scanner)
     return page(
         request,
         "vault_analysis.html",
@@ -124,4 +126,7 @@ def _filters(chosen: dict[str, str], categories: list[str]) -> Filters:
 def _charts(result: Analysis, lang: Lang) -> dict[str, str]:
     """The two charts as data: URLs (img-src allows data:; an SVG in <img> never runs script)."""
     charts = analysis_charts(result.days, result.hours, gettext_for(lang).gettext)
-    return {name: "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii") for name, svg in charts.items()}
+    return {
+        name: "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+        for name, svg in charts.items()
+    }
