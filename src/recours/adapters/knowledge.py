@@ -40,7 +40,7 @@ def load_knowledge() -> Knowledge:
     questionnaire = _validated(Questionnaire, data / "questionnaire.toml")
     problems = rules.check_against(directory)
     if problems:
-        raise _broken("orientation.toml", "; ".join(problems))
+        raise broken_data_file("orientation.toml", "; ".join(problems))
     return Knowledge(directory=directory, rules=rules, questionnaire=questionnaire)
 
 
@@ -51,22 +51,23 @@ def load_directory(folder: Traversable) -> Directory:
             continue
         resource = _validated(Resource, path)
         if resource.id != path.name.removesuffix(".toml"):
-            raise _broken(path.name, f"the file name must be the id {resource.id!r}")
+            raise broken_data_file(path.name, f"the file name must be the id {resource.id!r}")
         entries.append(resource)
     try:
         return Directory(resources=entries)
     except ValidationError as exc:
-        raise _broken("resources/", str(exc)) from exc
+        raise broken_data_file("resources/", str(exc)) from exc
 
 
 def _validated(model: type[ModelT], path: Traversable) -> ModelT:
     try:
         return model.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
     except (tomllib.TOMLDecodeError, ValidationError) as exc:
-        raise _broken(path.name, str(exc)) from exc
+        raise broken_data_file(path.name, str(exc)) from exc
 
 
-def _broken(name: str, detail: str) -> KnowledgeError:
+def broken_data_file(name: str, detail: str) -> KnowledgeError:
+    """A packaged data file failed validation: a bug in Recours, never the user's fault."""
     return KnowledgeError(
         f"Un fichier de données de Recours est invalide ({name}). "
         "C’est une erreur du logiciel, pas de votre fait.",

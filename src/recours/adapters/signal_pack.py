@@ -14,8 +14,8 @@ from importlib import resources
 import safetype
 from pydantic import ValidationError
 
+from recours.adapters.knowledge import broken_data_file
 from recours.domain.signals import SignalMatcher, SignalPack, StockPack, build_matcher
-from recours.errors import KnowledgeError
 
 PACK_FILE = "signals_fr.toml"
 
@@ -26,7 +26,7 @@ def load_signal_matcher() -> SignalMatcher:
     pack, stock = load_signal_pack(), load_stock_pack()
     problems = pack.check_against(stock)
     if problems:
-        raise _broken(PACK_FILE, "; ".join(problems))
+        raise broken_data_file(PACK_FILE, "; ".join(problems))
     return build_matcher(pack, stock)
 
 
@@ -36,7 +36,7 @@ def load_signal_pack() -> SignalPack:
     try:
         return SignalPack.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
     except (tomllib.TOMLDecodeError, ValidationError) as exc:
-        raise _broken(PACK_FILE, str(exc)) from exc
+        raise broken_data_file(PACK_FILE, str(exc)) from exc
 
 
 def load_stock_pack() -> StockPack:
@@ -44,14 +44,5 @@ def load_stock_pack() -> StockPack:
     try:
         stock = StockPack.model_validate(safetype.load_pack("fr"))
     except (ValueError, ValidationError) as exc:  # no pack, or a pack of another shape
-        raise _broken("safetype/data/fr.json", str(exc)) from exc
+        raise broken_data_file("safetype/data/fr.json", str(exc)) from exc
     return stock
-
-
-def _broken(name: str, detail: str) -> KnowledgeError:
-    return KnowledgeError(
-        f"Un fichier de données de Recours est invalide ({name}). "
-        "C’est une erreur du logiciel, pas de votre fait.",
-        f"A Recours data file is invalid ({name}). This is a bug in the software, not your fault.",
-        details=[detail],
-    )
