@@ -461,3 +461,15 @@ def test_first_and_last_are_those_of_a_reading_record_by_record(
     expected_first, expected_last = first_and_last_one_by_one(authors, stamps)
     assert {a: s for a, s in first.items() if a is not None} == expected_first
     assert {a: s for a, s in last.items() if a is not None} == expected_last
+
+
+def test_the_victim_given_with_me_is_a_target_even_if_she_never_writes() -> None:
+    behind_her_back = chat(
+        ("2026-03-02 21:00", "Hugo", "Léa c'est une bouffonne"),
+        ("2026-03-02 21:01", "Inès", "grave, Léa bouffonne"),
+        ("2026-03-02 21:02", "Noah", "mdr"),
+    )
+    assert analyse(behind_her_back, scan).signals[0].targets == ()
+    told = analyse(behind_her_back, scan, me="Léa")
+    assert [s.targets for s in told.signals] == [(("Léa", "name"),), (("Léa", "name"),)]
+    assert [(r.target, r.authors) for r in told.raids] == [("Léa", ("Hugo", "Inès"))]

@@ -286,7 +286,7 @@ def analyse(
         list(map(texts.__getitem__, selected)),
     )
     participants = sorted(author for author in set(chosen.authors) if author is not None)
-    find_targets = _target_finder(participants)
+    find_targets = _target_finder(participants, [me] if me else [])
     replied_author = _reply_resolver(columns)
     marked = set(highlights)
     signals: list[Signal] = []
@@ -480,10 +480,12 @@ def _reply_resolver(columns: ChatColumns) -> Callable[[int], str | None]:
 
 
 def _target_finder(
-    participants: list[str],
+    participants: list[str], also_named: Sequence[str] = ()
 ) -> Callable[[str, str | None, str | None], tuple[tuple[str, TargetVia], ...]]:
     """Who a hostile message is aimed at: participants named with @ or by name in its text, and
-    the author of the message it replies to (``replied``).
+    the author of the message it replies to (``replied``). ``also_named``: people looked for by
+    name though they may not write in the chat (the victim, ``--me``: a group can talk about
+    someone who is not in it).
 
     A first name counts when it is at least three letters and only one participant has it
     ("Léa" for "Léa Martin"); phone numbers shown as names are matched whole only. A person
@@ -492,11 +494,12 @@ def _target_finder(
     """
     names: dict[str, str] = {}
     first_names: Counter[str] = Counter()
-    for person in participants:
+    named = participants + [person for person in also_named if person and person not in participants]
+    for person in named:
         token = person.split()[0] if person.split() else person
         if len(token) >= 3 and token[0].isalpha():
             first_names[_fold(token)] += 1
-    for person in participants:
+    for person in named:
         names[_fold(person)] = person
         token = person.split()[0] if person.split() else person
         if len(token) >= 3 and token[0].isalpha() and first_names[_fold(token)] == 1:
