@@ -135,7 +135,9 @@ def test_human_output_and_charts(imported: str, tmp_path: Path, capsys: pytest.C
     assert "groupe.txt" in capsys.readouterr().out
 
 
-def test_nothing_imported_yet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_nothing_imported_yet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("RECOURS_VAULT", str(tmp_path / "coffre"))
     monkeypatch.setenv("RECOURS_PASSPHRASE", "phrase de test assez longue")
     assert run(["vault", "init"]) == 0
@@ -167,7 +169,9 @@ def _the_analysis_page(client: TestClient, csrf: str) -> None:
     assert "<mark>" in html and "<caption>" in html
     ref = re.search(r'name="ref" value="([^"]+)"', html)
     assert ref is not None
-    marked = client.post("/coffre/analyse/marquer", data={"csrf_token": csrf, "ref": ref.group(1), "note": ""})
+    marked = client.post(
+        "/coffre/analyse/marquer", data={"csrf_token": csrf, "ref": ref.group(1), "note": ""}
+    )
     assert marked.status_code == 200 and "Marqué pour le dossier." in marked.text
     filtered = client.post("/coffre/analyse", data={"csrf_token": csrf, "author": "Noah"})
     assert filtered.status_code == 200 and "sale pute" not in filtered.text.split('id="signals"')[1]

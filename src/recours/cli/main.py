@@ -42,10 +42,12 @@ app.add_typer(vault_cli.vault_app, name="vault")
 app.add_typer(vault_cli.incident_app, name="incident")
 for name, command, help_text in vault_cli.COMMANDS:
     app.command(name, help=help_text)(command)
-app.command("analyse", help=_("Analyse les discussions importées : répétition, acharnement, messages à vérifier."))(
-    analyse_cli.analyse
+app.command(
+    "analyse", help=_("Analyse les discussions importées : répétition, acharnement, messages à vérifier.")
+)(analyse_cli.analyse)
+app.command("highlight", help=_("Marque un message pour le dossier (ou retire la marque)."))(
+    analyse_cli.highlight
 )
-app.command("highlight", help=_("Marque un message pour le dossier (ou retire la marque)."))(analyse_cli.highlight)
 
 
 @app.callback(invoke_without_command=True)
