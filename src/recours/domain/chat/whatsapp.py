@@ -289,9 +289,9 @@ def _decide_order(first: re.Match[bytes], first_big: bool, second_big: bool) -> 
     raise ChatParseError(
         "ambiguous_date_order",
         "Impossible de savoir si les dates sont écrites jour/mois ou mois/jour (aucun jour après le 12). "
-        "Précisez-le avec --date-order dmy ou mdy.",
+        "Précisez-le : champ « Ordre des dates » dans l’application, ou option --date-order dmy ou mdy.",
         "Cannot tell whether dates are day/month or month/day (no day after the 12th). "
-        "Say it with --date-order dmy or mdy.",
+        "Say it: the “Date order” field in the app, or the option --date-order dmy or mdy.",
     )
 
 
