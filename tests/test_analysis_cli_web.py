@@ -177,3 +177,12 @@ def _the_analysis_page(client: TestClient, csrf: str) -> None:
     assert filtered.status_code == 200 and "sale pute" not in filtered.text.split('id="signals"')[1]
     bad = client.post("/coffre/analyse", data={"csrf_token": csrf, "signal": "gentillesse"})
     assert bad.status_code == 422 and "Type de signal inconnu" in bad.text
+
+
+def test_the_help_lists_every_type_of_signal(capsys: pytest.CaptureFixture[str]) -> None:
+    from recours.adapters.signal_pack import load_signal_pack
+
+    assert run(["analyse", "--help"]) == 0
+    help_text = " ".join(capsys.readouterr().out.split())
+    for name in load_signal_pack().categories:
+        assert name in help_text

@@ -48,7 +48,15 @@ def analyse(
     ] = None,
     signal: Annotated[
         str | None,
-        typer.Option("--signal", metavar="CATÉGORIE", help=_("Ne garder que ce type de signal.")),
+        typer.Option(
+            "--signal",
+            metavar="CATÉGORIE",
+            help=_(
+                "Ne garder que ce type de signal : insult, threat, death_threat, suicide_incitement, "
+                "sexual_harassment, image_threat, doxxing, hate_sexist, hate_racist, hate_lgbtphobic, "
+                "hate_ableist, hate_religious, exclusion."
+            ),
+        ),
     ] = None,
     raid_hours: Annotated[
         int,
