@@ -112,8 +112,10 @@ def parse_ref(ref: str) -> tuple[str, int]:
 def set_highlight(vault: EvidenceStore, ref: str, now: datetime, note: str | None = "") -> None:
     """Mark a message for the dossier (``note`` may be empty), or unmark it (``note=None``)."""
     item, position = parse_ref(ref)
-    stored = chat_svc.stored_columns(vault, [item]).get(item)
-    if stored is None or not 0 <= position < records.count(stored):
+    # The import's custody entry says how many records it stored (verify checks the document
+    # against it): no need to read the records themselves.
+    stored = next((c.stored for c in chats(vault) if c.item_id == item), 0)
+    if not 0 <= position < stored:
         raise ItemNotFound(
             f"Aucun message « {ref} » dans les discussions importées.",
             f"No message “{ref}” in the imported chats.",

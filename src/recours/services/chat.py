@@ -12,7 +12,7 @@ from datetime import datetime
 from itertools import compress, repeat
 from operator import eq
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, Unpack
 
 from recours.domain.chat import records
 from recours.domain.chat.discord import looks_like_discord, parse_discord
@@ -76,11 +76,11 @@ def parse(
     """The export's records, in the format given or recognised; a file with none is an error
     (an import that keeps nothing would look like a success)."""
     parsed = _parse_format(data, fmt, tz, date_order, me)
-    refuse_empty(parsed)
+    _refuse_empty(parsed)
     return parsed
 
 
-def refuse_empty(parsed: ParsedExport) -> None:
+def _refuse_empty(parsed: ParsedExport) -> None:
     if not parsed.columns()["timestamp"]:
         raise ChatParseError(
             "empty",
@@ -120,17 +120,19 @@ def _parse_format(
     return parse_whatsapp(data, tz=tz, date_order=date_order)
 
 
+class ImportOptions(TypedDict, total=False):
+    """How to read an export and what the person says of it (see :func:`import_bytes`)."""
+
+    fmt: str
+    tz: str
+    date_order: DateOrder | None
+    me: str | None
+    intimate: bool
+    on_step: Callable[[ImportStep], None] | None
+
+
 def import_export(
-    vault: EvidenceStore,
-    path: Path,
-    now: datetime,
-    *,
-    fmt: str = "auto",
-    tz: str = "Europe/Paris",
-    date_order: DateOrder | None = None,
-    me: str | None = None,
-    intimate: bool = False,
-    on_step: Callable[[ImportStep], None] | None = None,
+    vault: EvidenceStore, path: Path, now: datetime, **options: Unpack[ImportOptions]
 ) -> ImportSummary:
     """Parse first (a file that cannot be read changes nothing), then keep the original and the
     records that the vault does not already hold."""
@@ -140,18 +142,7 @@ def import_export(
         raise BadInput(
             f"Impossible de lire {path} : {exc.strerror}", f"Cannot read {path}: {exc.strerror}"
         ) from None
-    return import_bytes(
-        vault,
-        path.name,
-        data,
-        now,
-        fmt=fmt,
-        tz=tz,
-        date_order=date_order,
-        me=me,
-        intimate=intimate,
-        on_step=on_step,
-    )
+    return import_bytes(vault, path.name, data, now, **options)
 
 
 def import_bytes(
@@ -215,7 +206,7 @@ def _keep(
     parser gives columns directly)."""
     with bulk_work():
         columns = records.of_export(parsed)
-        known = known_keys(vault)
+        known = _known_keys(vault)
         fresh = columns
         if known:
             kept = [n for n, key in enumerate(records.keys(columns)) if key not in known]
@@ -307,7 +298,7 @@ def stored_records(vault: EvidenceStore) -> dict[str, list[dict[str, Any]]]:
     return {item: records.as_dicts(columns) for item, columns in stored_columns(vault).items()}
 
 
-def known_keys(vault: EvidenceStore) -> set[tuple[str, str | None, str]]:
+def _known_keys(vault: EvidenceStore) -> set[tuple[str, str | None, str]]:
     """The keys of every record already in the vault: a later export of a chat adds only the rest."""
     known: set[tuple[str, str | None, str]] = set()
     for columns in stored_columns(vault).values():

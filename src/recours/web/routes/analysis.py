@@ -20,8 +20,8 @@ from recours.i18n import gettext_for
 from recours.services import analysis as analysis_svc
 from recours.services.ports import EvidenceStore
 from recours.web.render import lang_of, page
-from recours.web.routes.forms import checked_form
-from recours.web.routes.vault import _day, _now, _one, _to_vault_home, unlocked
+from recours.web.routes.forms import checked_form, form_day, form_value
+from recours.web.routes.vault import now_of, to_vault_home, unlocked
 
 router = APIRouter(include_in_schema=False)
 
@@ -34,7 +34,7 @@ FILTER_FIELDS = ("chat", "author", "since", "until", "signal", "me")
 async def analysis_page(request: Request) -> Response:
     store = unlocked(request)
     if store is None:
-        return _to_vault_home()
+        return to_vault_home()
     return _render(request, store, {})
 
 
@@ -43,8 +43,8 @@ async def analysis_filtered(request: Request) -> Response:
     fields = await checked_form(request)
     store = unlocked(request)
     if store is None:
-        return _to_vault_home()
-    return _render(request, store, {name: _one(fields, name).strip()[:200] for name in FILTER_FIELDS})
+        return to_vault_home()
+    return _render(request, store, {name: form_value(fields, name).strip()[:200] for name in FILTER_FIELDS})
 
 
 @router.post("/coffre/analyse/marquer", response_class=HTMLResponse)
@@ -52,12 +52,14 @@ async def analysis_highlight(request: Request) -> Response:
     fields = await checked_form(request)
     store = unlocked(request)
     if store is None:
-        return _to_vault_home()
-    chosen = {name: _one(fields, name).strip()[:200] for name in FILTER_FIELDS}
-    remove = _one(fields, "remove") == "yes"
-    ref = _one(fields, "ref")
+        return to_vault_home()
+    chosen = {name: form_value(fields, name).strip()[:200] for name in FILTER_FIELDS}
+    remove = form_value(fields, "remove") == "yes"
+    ref = form_value(fields, "ref")
     try:
-        analysis_svc.set_highlight(store, ref, _now(request), None if remove else _one(fields, "note")[:2000])
+        analysis_svc.set_highlight(
+            store, ref, now_of(request), None if remove else form_value(fields, "note")[:2000]
+        )
     except (BadInput, ItemNotFound) as error:
         return _render(request, store, chosen, error=error.message(lang_of(request)), status_code=422)
     translate = gettext_for(lang_of(request)).gettext
@@ -114,7 +116,7 @@ def _filters(chosen: dict[str, str], categories: list[str]) -> Filters:
     category = chosen.get("signal") or None
     if category is not None and category not in categories:
         raise BadInput("Type de signal inconnu.", "Unknown signal type.")
-    since, until = _day(chosen.get("since", "")), _day(chosen.get("until", ""))
+    since, until = form_day(chosen.get("since", "")), form_day(chosen.get("until", ""))
     return Filters(
         author=chosen.get("author") or None,
         since=date.fromisoformat(since) if since else None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from fastapi import HTTPException, Request
@@ -35,3 +36,14 @@ def local_path(candidate: str | None, default: str = "/") -> str:
     if candidate and candidate.startswith("/") and not candidate.startswith("//") and "\\" not in candidate:
         return candidate
     return default
+
+
+def form_value(fields: dict[str, list[str]], name: str) -> str:
+    """The last value sent for ``name`` ("" when absent)."""
+    values = fields.get(name) or [""]
+    return values[-1]
+
+
+def form_day(value: str) -> str:
+    """A YYYY-MM-DD day from a date field, or "" (a browser without a date picker may send text)."""
+    return value if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else ""

@@ -3,7 +3,6 @@ verification, the receipt, lock and quick delete. Same services as the CLI."""
 
 from __future__ import annotations
 
-import re
 import secrets
 import time
 from collections.abc import Callable
@@ -22,7 +21,7 @@ from recours.services import chat as chat_svc
 from recours.services import vault as svc
 from recours.services.ports import EvidenceStore, VaultFactory
 from recours.web.render import lang_of, page, session_of
-from recours.web.routes.forms import checked_form
+from recours.web.routes.forms import checked_form, form_day, form_value
 from recours.web.sessions import Session
 from recours.web.uploads import UploadRefused, stream_form
 
@@ -42,7 +41,8 @@ def _path(request: Request) -> Path:
     return path
 
 
-def _now(request: Request) -> datetime:
+def now_of(request: Request) -> datetime:
+    """The app's clock (fixed in tests)."""
     moment: datetime = request.app.state.clock()
     return moment
 
@@ -63,7 +63,7 @@ def unlocked(request: Request) -> EvidenceStore | None:
     return store
 
 
-def _to_vault_home() -> Response:
+def to_vault_home() -> Response:
     return RedirectResponse("/coffre", status_code=303)
 
 
@@ -123,10 +123,15 @@ async def vault_filter(request: Request) -> Response:
     fields = await checked_form(request)
     store = unlocked(request)
     if store is None:
-        return _to_vault_home()
-    since, until = _day(_one(fields, "since")), _day(_one(fields, "until"))
+        return to_vault_home()
+    since, until = form_day(form_value(fields, "since")), form_day(form_value(fields, "until"))
     return _list_page(
-        request, store, query=_one(fields, "q")[:200], tag=_one(fields, "tag")[:64], since=since, until=until
+        request,
+        store,
+        query=form_value(fields, "q")[:200],
+        tag=form_value(fields, "tag")[:64],
+        since=since,
+        until=until,
     )
 
 
@@ -134,7 +139,7 @@ async def vault_filter(request: Request) -> Response:
 async def vault_create(request: Request) -> Response:
     fields = await checked_form(request)
     session = _session(request)
-    passphrase, again = _one(fields, "passphrase"), _one(fields, "passphrase_again")
+    passphrase, again = form_value(fields, "passphrase"), form_value(fields, "passphrase_again")
     if passphrase != again:
         return page(
             request,
@@ -144,7 +149,11 @@ async def vault_create(request: Request) -> Response:
         )
     try:
         store, recovery = svc.create(
-            _vaults(request), _path(request), passphrase, _now(request), minor=_one(fields, "minor") == "yes"
+            _vaults(request),
+            _path(request),
+            passphrase,
+            now_of(request),
+            minor=form_value(fields, "minor") == "yes",
         )
     except BadInput as error:
         return page(request, "vault_create.html", 422, error=error.message(lang_of(request)))
@@ -158,11 +167,11 @@ async def vault_unlock(request: Request) -> Response:
     fields = await checked_form(request)
     session = _session(request)
     try:
-        store = _vaults(request).open(_path(request), _one(fields, "passphrase"))
+        store = _vaults(request).open(_path(request), form_value(fields, "passphrase"))
     except WrongPassphrase as error:
         return page(request, "vault_unlock.html", 422, error=error.message(lang_of(request)))
     _remember(session, store)
-    return _to_vault_home()
+    return to_vault_home()
 
 
 def _remember(session: Session, store: EvidenceStore) -> None:
@@ -175,7 +184,7 @@ def _remember(session: Session, store: EvidenceStore) -> None:
 async def vault_lock(request: Request) -> Response:
     await checked_form(request)
     _session(request).lock()
-    return _to_vault_home()
+    return to_vault_home()
 
 
 async def _stream_files(
@@ -191,7 +200,7 @@ async def _stream_files(
     collected: dict[str, list[str]] = {}
 
     def check(fields: dict[str, list[str]]) -> None:
-        if not secrets.compare_digest(_one(fields, "csrf_token").encode(), session.csrf_token.encode()):
+        if not secrets.compare_digest(form_value(fields, "csrf_token").encode(), session.csrf_token.encode()):
             raise UploadRefused("csrf")
         if check_more is not None:
             check_more(fields)
@@ -221,16 +230,18 @@ async def _stream_files(
 async def vault_upload(request: Request) -> Response:
     store = unlocked(request)
     if store is None:
-        return _to_vault_home()
-    now = _now(request)
+        return to_vault_home()
+    now = now_of(request)
 
     def refuse(fields: dict[str, list[str]]) -> None:
         svc.refuse_minor_intimate_image(
-            store, intimate=_one(fields, "intimate") == "yes", minor=_one(fields, "minor") == "yes"
+            store,
+            intimate=form_value(fields, "intimate") == "yes",
+            minor=form_value(fields, "minor") == "yes",
         )
 
     def store_file(name: str, source: Any, fields: dict[str, list[str]]) -> svc.Added:
-        note = _one(fields, "note").strip()
+        note = form_value(fields, "note").strip()
         return svc.add_stream(
             store,
             source,
@@ -256,8 +267,8 @@ MAX_EXPORT = 256 * 1024 * 1024
 async def vault_import(request: Request) -> Response:
     store = unlocked(request)
     if store is None:
-        return _to_vault_home()
-    now = _now(request)
+        return to_vault_home()
+    now = now_of(request)
 
     def import_file(name: str, source: Any, fields: dict[str, list[str]]) -> chat_svc.ImportSummary:
         data = source.read(MAX_EXPORT + 1)
@@ -266,7 +277,7 @@ async def vault_import(request: Request) -> Response:
                 "Cet export est trop gros pour être importé ici (plus de 256 Mo).",
                 "This export is too large to be imported here (over 256 MB).",
             )
-        raw_order = _one(fields, "date_order")
+        raw_order = form_value(fields, "date_order")
         order: DateOrder | None = "dmy" if raw_order == "dmy" else "mdy" if raw_order == "mdy" else None
         return chat_svc.import_bytes(
             store,
@@ -274,8 +285,8 @@ async def vault_import(request: Request) -> Response:
             data,
             now,
             date_order=order,
-            me=_one(fields, "me").strip() or None,
-            intimate=_one(fields, "intimate") == "yes",
+            me=form_value(fields, "me").strip() or None,
+            intimate=form_value(fields, "intimate") == "yes",
         )
 
     results = await _stream_files(request, store, import_file)
@@ -290,7 +301,7 @@ async def _add_from_form(
     fields = await checked_form(request)
     store = unlocked(request)
     if store is None:
-        return _to_vault_home()
+        return to_vault_home()
     try:
         added = add(store, fields)
     except BadInput as error:
@@ -300,17 +311,17 @@ async def _add_from_form(
 
 @router.post("/coffre/note", response_class=HTMLResponse)
 async def vault_note(request: Request) -> Response:
-    now = _now(request)
+    now = now_of(request)
     return await _add_from_form(
-        request, lambda store, f: svc.add_note(store, _one(f, "note"), now, tags=_tags(f))
+        request, lambda store, f: svc.add_note(store, form_value(f, "note"), now, tags=_tags(f))
     )
 
 
 @router.post("/coffre/adresse", response_class=HTMLResponse)
 async def vault_url(request: Request) -> Response:
-    now = _now(request)
+    now = now_of(request)
     return await _add_from_form(
-        request, lambda store, f: svc.add_url(store, _one(f, "url"), now, tags=_tags(f))
+        request, lambda store, f: svc.add_url(store, form_value(f, "url"), now, tags=_tags(f))
     )
 
 
@@ -318,7 +329,7 @@ async def vault_url(request: Request) -> Response:
 async def item_page(request: Request, item_id: str) -> Response:
     store = unlocked(request)
     if store is None:
-        return _to_vault_home()
+        return to_vault_home()
     return _item_page(request, store, _item(store, item_id))
 
 
@@ -358,7 +369,7 @@ async def item_image(request: Request, item_id: str) -> Response:
 async def item_download(request: Request, item_id: str) -> Response:
     store = unlocked(request)
     if store is None:
-        return _to_vault_home()
+        return to_vault_home()
     view, stream = svc.iter_item(store, _item(store, item_id).record.id)
     # Always a download of opaque bytes: evidence is never rendered by the browser.
     disposition = f"attachment; filename*=UTF-8''{quote(view.record.name, safe='')}"
@@ -372,10 +383,10 @@ async def item_tags(request: Request, item_id: str) -> Response:
     fields = await checked_form(request)
     store = unlocked(request)
     if store is None:
-        return _to_vault_home()
+        return to_vault_home()
     view = _item(store, item_id)
     try:
-        svc.set_tags(store, view.record.id, _tags(fields), _now(request))
+        svc.set_tags(store, view.record.id, _tags(fields), now_of(request))
     except BadInput as error:
         return _item_page(request, store, view, error.message(lang_of(request)), 422)
     return RedirectResponse(f"/coffre/element/{view.record.id}", status_code=303)
@@ -386,19 +397,19 @@ async def item_delete(request: Request, item_id: str) -> Response:
     fields = await checked_form(request)
     store = unlocked(request)
     if store is None:
-        return _to_vault_home()
+        return to_vault_home()
     view = _item(store, item_id)
-    if _one(fields, "confirm") != "yes":
+    if form_value(fields, "confirm") != "yes":
         return RedirectResponse(f"/coffre/element/{view.record.id}", status_code=303)
-    svc.delete_item(store, view.record.id, _now(request))
-    return _to_vault_home()
+    svc.delete_item(store, view.record.id, now_of(request))
+    return to_vault_home()
 
 
 @router.get("/coffre/journal", response_class=HTMLResponse)
 async def journal(request: Request) -> Response:
     store = unlocked(request)
     if store is None:
-        return _to_vault_home()
+        return to_vault_home()
     return _journal_page(request, store)
 
 
@@ -421,18 +432,18 @@ async def journal_add(request: Request) -> Response:
     fields = await checked_form(request)
     store = unlocked(request)
     if store is None:
-        return _to_vault_home()
+        return to_vault_home()
     try:
-        when = _one(fields, "occurred_at")
+        when = form_value(fields, "occurred_at")
         svc.add_incident(
             store,
-            _now(request),
-            occurred_at=parse_instant(when) if when else _now(request),
-            description=_one(fields, "description"),
-            platform=_one(fields, "platform"),
-            author_handle=_one(fields, "author_handle"),
-            author_url=_one(fields, "author_url"),
-            witnesses=[w for w in _one(fields, "witnesses").splitlines() if w.strip()],
+            now_of(request),
+            occurred_at=parse_instant(when) if when else now_of(request),
+            description=form_value(fields, "description"),
+            platform=form_value(fields, "platform"),
+            author_handle=form_value(fields, "author_handle"),
+            author_url=form_value(fields, "author_url"),
+            witnesses=[w for w in form_value(fields, "witnesses").splitlines() if w.strip()],
             items=fields.get("items", []),
         )
     except BadInput as error:
@@ -444,7 +455,7 @@ async def journal_add(request: Request) -> Response:
 async def verification(request: Request) -> Response:
     store = unlocked(request)
     if store is None:
-        return _to_vault_home()
+        return to_vault_home()
     return page(request, "vault_verify.html", report=svc.verify(store), read_data=False)
 
 
@@ -453,7 +464,7 @@ async def verification_full(request: Request) -> Response:
     await checked_form(request)
     store = unlocked(request)
     if store is None:
-        return _to_vault_home()
+        return to_vault_home()
     return page(request, "vault_verify.html", report=svc.verify(store, read_data=True), read_data=True)
 
 
@@ -461,7 +472,7 @@ async def verification_full(request: Request) -> Response:
 async def receipt(request: Request) -> Response:
     store = unlocked(request)
     if store is None:
-        return _to_vault_home()
+        return to_vault_home()
     return page(request, "vault_receipt.html", receipt=svc.receipt(store))
 
 
@@ -469,7 +480,7 @@ async def receipt(request: Request) -> Response:
 async def receipt_text(request: Request) -> Response:
     store = unlocked(request)
     if store is None:
-        return _to_vault_home()
+        return to_vault_home()
     return PlainTextResponse(
         svc.receipt(store), headers={"Content-Disposition": "attachment; filename=recu-recours.txt"}
     )
@@ -478,14 +489,14 @@ async def receipt_text(request: Request) -> Response:
 @router.get("/coffre/effacer", response_class=HTMLResponse)
 async def panic_page(request: Request) -> Response:
     if not _vaults(request).exists(_path(request)):
-        return _to_vault_home()
+        return to_vault_home()
     return page(request, "vault_panic.html", error=None)
 
 
 @router.post("/coffre/effacer", response_class=HTMLResponse)
 async def panic(request: Request) -> Response:
     fields = await checked_form(request)
-    if _one(fields, "confirm").strip().upper() not in ("EFFACER", "ERASE"):
+    if form_value(fields, "confirm").strip().upper() not in ("EFFACER", "ERASE"):
         return page(
             request,
             "vault_panic.html",
@@ -508,18 +519,8 @@ def _item(store: EvidenceStore, item_id: str) -> svc.ItemView:
         raise HTTPException(status_code=404) from None
 
 
-def _day(value: str) -> str:
-    """A YYYY-MM-DD day from a date field, or "" (a browser without a date picker may send text)."""
-    return value if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else ""
-
-
-def _one(fields: dict[str, list[str]], name: str) -> str:
-    values = fields.get(name) or [""]
-    return values[-1]
-
-
 def _tags(fields: dict[str, list[str]]) -> list[str]:
-    return [t for t in _one(fields, "tags").split(",") if t.strip()]
+    return [t for t in form_value(fields, "tags").split(",") if t.strip()]
 
 
 def _t(request: Request, fr: str, en: str) -> str:
