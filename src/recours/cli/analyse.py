@@ -3,7 +3,7 @@ for the dossier)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +14,7 @@ from recours.adapters import signal_pack
 from recours.adapters.charts import analysis_charts
 from recours.adapters.clock import now
 from recours.cli.context import STATE, print_json
-from recours.cli.options import JsonOption
+from recours.cli.options import JsonOption, parse_day
 from recours.cli.text import _
 from recours.cli.vault import PassFileOption, VaultOption, opened
 from recours.domain.chat.analysis import Analysis, Filters, RaidRule
@@ -88,7 +88,7 @@ def analyse(
     passphrase_file: PassFileOption = None,
 ) -> None:
     pack = signal_pack.load_signal_pack()
-    filters = Filters(author, _day(since), _day(until), _category(signal, list(pack.categories)))
+    filters = Filters(author, parse_day(since), parse_day(until), _category(signal, list(pack.categories)))
     if raid_hours < 1 or raid_authors < 2:
         raise BadInput(
             "--raid-window vaut au moins 1 (heure) et --raid-authors au moins 2 (personnes).",
@@ -120,18 +120,6 @@ def highlight(
         analysis_svc.set_highlight(store, ref, now(), None if remove else note)
     message = _("Marque retirée : {ref}") if remove else _("Message marqué pour le dossier : {ref}")
     STATE.out.print(STATE._(message).format(ref=ref), markup=False)
-
-
-def _day(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise BadInput(
-            f"Date non valable : « {text} » (format AAAA-MM-JJ).",
-            f"Invalid date: “{text}” (format YYYY-MM-DD).",
-        ) from None
 
 
 def _category(name: str | None, known: list[str]) -> str | None:

@@ -8,7 +8,6 @@ import getpass
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -20,7 +19,7 @@ from rich.table import Table
 from recours.adapters.clock import now, parse_instant
 from recours.adapters.vault_store import LocalVaults
 from recours.cli.context import STATE, print_json
-from recours.cli.options import JsonOption
+from recours.cli.options import JsonOption, parse_day
 from recours.cli.text import _
 from recours.domain.chat.model import DateOrder
 from recours.errors import EXIT_PROBLEM, BadInput, ProblemFound
@@ -479,7 +478,7 @@ def list_(
     """Liste les éléments du coffre."""
     for day in (since, until):
         if day is not None:
-            _check_day(day)
+            parse_day(day)
     with opened(vault, passphrase_file) as store:
         views = svc.list_items(store, text=search or "", tag=tag, since=since, until=until)
     if as_json:
@@ -618,16 +617,6 @@ def repair(vault: VaultOption = None, passphrase_file: PassFileOption = None) ->
     with opened(vault, passphrase_file) as store:
         removed = svc.repair(store)
     STATE.out.print(STATE._("{n} fichier(s) orphelin(s) supprimé(s).").format(n=removed), markup=False)
-
-
-def _check_day(day: str) -> None:
-    try:
-        datetime.strptime(day, "%Y-%m-%d")
-    except ValueError:
-        raise BadInput(
-            f"Date non valable : « {day} » (format AAAA-MM-JJ).",
-            f"Invalid date: “{day}” (format YYYY-MM-DD).",
-        ) from None
 
 
 def _item_json(record: Any, tags: list[str]) -> dict[str, Any]:
