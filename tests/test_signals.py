@@ -553,6 +553,9 @@ def scan_each(matcher: SignalMatcher, texts: list[str]) -> dict[int, tuple[Any, 
 @example(texts=["sale", "pute", "t'es", "nul", "p", "u t e"])
 @example(texts=["sale\x1f", "\x1fpute", "t'es\x1f\u4e00\x1fnul", "connard"])
 @example(texts=[TRICKY[0], "", TRICKY[0], "mort de rire", "t'es mort"])
+# The gate's token boundaries: an underscore, a leet sign or an emoji before a word, an
+# apostrophe between two, spaced letters across the texts' joins.
+@example(texts=["x_pute", "@lors p@te", "😀pute", "t\u2019es nul", "p.u.t.e", "p u", "t e"])
 @given(texts=batches(st.one_of(messages(), odd_texts(), st.sampled_from(TRICKY))))
 def test_scanning_many_texts_is_scanning_each(matcher: SignalMatcher, texts: list[str]) -> None:
     assert matcher.scan_many(texts) == scan_each(matcher, texts)
