@@ -112,9 +112,28 @@ def _plain(value: Any) -> Any:
 def _thumbnail(image: Image.Image) -> bytes:
     upright = ImageOps.exif_transpose(image)
     upright.thumbnail(THUMBNAIL)
-    # Re-encoded from the pixels alone: no EXIF, no ICC, no text chunks.
-    clean = Image.new("RGB", upright.size, "white")
-    clean.paste(upright.convert("RGBA"), mask=upright.convert("RGBA").getchannel("A"))
+    return _pixels_only(upright)
+
+
+def _pixels_only(image: Image.Image) -> bytes:
+    # Re-encoded from the pixels alone: no EXIF (GPS, camera), no ICC, no text chunks.
+    clean = Image.new("RGB", image.size, "white")
+    clean.paste(image.convert("RGBA"), mask=image.convert("RGBA").getchannel("A"))
     out = io.BytesIO()
     clean.save(out, format="PNG", optimize=True)
     return out.getvalue()
+
+
+def without_metadata(data: bytes) -> bytes | None:
+    """A PNG copy of an image with its pixels only (upright), for a redacted dossier; None when
+    it is not an image this can read. The original is never touched."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            if image.width * image.height > MAX_PIXELS:
+                return None
+            image.load()
+            return _pixels_only(ImageOps.exif_transpose(image))
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError, SyntaxError):
+        return None

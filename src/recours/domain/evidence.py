@@ -268,6 +268,8 @@ def replay(entries: Sequence[StoredEntry]) -> tuple[dict[str, ItemState], list[P
             "import",
             "highlight",
             "unhighlight",
+            "contact",
+            "dossier",
         ):
             problems.append(_bad_entry(stored.seq))
     return items, problems

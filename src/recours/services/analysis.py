@@ -18,6 +18,7 @@ from recours.domain.chat.analysis import (
     Scan,
     analyse,
 )
+from recours.domain.dossier import ContextLine, HighlightedMessage, context_window
 from recours.errors import BadInput, ItemNotFound
 from recours.services import chat as chat_svc
 from recours.services import vault as vault_svc
@@ -69,13 +70,17 @@ def run(
     me: str | None = None,
     filters: Filters = NO_FILTERS,
     raid_rule: RaidRule = DEFAULT_RAID_RULE,
+    among: frozenset[str] | None = None,
 ) -> Analysis:
-    """Analyse one imported chat (``chat``: its item id) or, by default, every chat together.
+    """Analyse one imported chat (``chat``: its item id) or, by default, every chat together
+    (or those whose item id is in ``among``: the chats a dossier keeps).
 
     ``scan``: the signal matcher (it scans the whole chat at once), or a scanner of one text.
     ``me`` defaults to the name given at the latest import of the analysed chats.
     """
     imports = chats(vault)
+    if among is not None:
+        imports = [c for c in imports if c.item_id in among]
     if chat is not None:
         imports = [c for c in imports if c.item_id == chat]
         if not imports:
@@ -96,6 +101,29 @@ def run(
     # Without the collector's pauses: each would walk every record read above (~0.1 s of 200,000).
     with chat_svc.bulk_work():
         return analyse(columns, scan, me=me, filters=filters, raid_rule=raid_rule, highlights=marked)
+
+
+def highlighted_in_context(
+    vault: EvidenceStore, around: int = 2, among: frozenset[str] | None = None
+) -> list[HighlightedMessage]:
+    """Each message marked for the dossier, with the ``around`` records before and after it,
+    in the order of the chats and of their records."""
+    marked = vault.highlights()
+    wanted = sorted({item for item, _ in marked if among is None or item in among})
+    stored = chat_svc.stored_columns(vault, wanted)
+    found = []
+    for (item, position), (note, _at) in sorted(marked.items()):
+        columns = stored.get(item)
+        if columns is None or not 0 <= position < records.count(columns):
+            continue
+        lines = tuple(
+            ContextLine(
+                columns["author"][i], columns["timestamp"][i], columns["text"][i], highlighted=i == position
+            )
+            for i in context_window(records.count(columns), position, around)
+        )
+        found.append(HighlightedMessage(f"{item}#{position}", note, lines))
+    return found
 
 
 def parse_ref(ref: str) -> tuple[str, int]:
