@@ -139,14 +139,14 @@ def test_vault_pages_have_no_violation(browser: Browser, server_url: str, tmp_pa
     golden = Path(__file__).resolve().parent.parent / "golden" / "whatsapp" / "android-fr-24h.txt"
     page.get_by_label("Fichier d’export (").set_input_files(str(golden))  # the formats listed change
     page.get_by_role("button", name="Importer").click()
-    assert "Discussion importée" in page.content()
+    page.wait_for_selector("text=Discussion importée")
     assert violations(page) == [], "imported"
     page.goto(server_url + "/coffre")
     hostile = tmp_path / "groupe.txt"
     hostile.write_text(HOSTILE_CHAT, encoding="utf-8")
     page.get_by_label("Fichier d’export (").set_input_files(str(hostile))
     page.get_by_role("button", name="Importer").click()
-    assert "Discussion importée" in page.content(), page.content()
+    page.wait_for_selector("text=Discussion importée")  # content() right after a click may race
     page.goto(server_url + "/coffre/analyse")
     assert "Acharnement collectif possible (plusieurs personnes, même cible)" in page.content()
     assert violations(page) == [], "analysis"
@@ -156,6 +156,19 @@ def test_vault_pages_have_no_violation(browser: Browser, server_url: str, tmp_pa
     page.get_by_label("Personne", exact=True).select_option("Noah")
     page.get_by_role("button", name="Analyser").click()
     assert violations(page) == [], "analysis filtered"
+    page.goto(server_url + "/coffre/dossier")
+    assert violations(page) == [], "dossier"
+    page.get_by_role("button", name="Noter ce contact").click()  # the browser checks "required"
+    page.get_by_label("Organisme").fill("3018")
+    page.get_by_role("button", name="Noter ce contact").click()
+    assert "Contact noté." in page.content()
+    assert violations(page) == [], "dossier with a contact"
+    page.get_by_label("Chiffrer le lot avec une phrase de passe (facultatif, 12 caractères au moins)").fill("court")
+    page.get_by_role("button", name="Préparer le dossier").click()
+    assert violations(page) == [], "dossier error"
+    page.get_by_role("button", name="Préparer le dossier").click()
+    page.wait_for_selector("text=Votre dossier est prêt", timeout=60_000)
+    assert violations(page) == [], "dossier ready"
     for path in ("/coffre", "/coffre/journal", "/coffre/verification", "/coffre/recu", "/coffre/effacer"):
         page.goto(server_url + path)
         assert violations(page) == [], path

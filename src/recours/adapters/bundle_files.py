@@ -18,6 +18,7 @@ applies to the ZIP inside it.
 from __future__ import annotations
 
 import contextlib
+import io
 import errno
 import hmac
 import importlib.resources
@@ -212,6 +213,50 @@ def save_bundle(
             raise _failure(exc, path) from exc
         raise
     return manifest
+
+
+def bundle_in_memory(
+    members: Iterable[Member],
+    *,
+    vault_id: str,
+    generated_at: str,
+    custody: Head,
+    recipient: Recipient | None = None,
+) -> tuple[bytes, Manifest]:
+    """The bundle's bytes (encrypted for ``recipient`` if given) and its manifest: for the web
+    app, which hands them to the browser without writing anything to disk."""
+    out = io.BytesIO()
+    encryptor = AgeWriter(out.write, recipient) if recipient is not None else None
+    manifest = build_bundle(
+        members,
+        vault_id=vault_id,
+        generated_at=generated_at,
+        custody=custody,
+        verifier_source=verifier_source(),
+        target=encryptor if encryptor is not None else out,
+    )
+    if encryptor is not None:
+        encryptor.close()
+    return out.getvalue(), manifest
+
+
+def save_file(path: Path, data: bytes) -> None:
+    """Write a finished document (the dossier PDF, a letter) to ``path`` atomically: a temp
+    file (0600) in the same folder, fsync, rename, fsync of the folder. Replaces ``path``."""
+    folder = path.parent
+    temp = folder / f".{path.name}.{secrets.token_hex(8)}.part"
+    try:
+        descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+        _fsync_folder(folder)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise _failure(exc, path) from exc
 
 
 def _fsync_folder(folder: Path) -> None:

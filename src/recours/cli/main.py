@@ -15,6 +15,7 @@ from typer.exceptions import TyperException
 
 from recours import __version__
 from recours.cli import analyse as analyse_cli
+from recours.cli import dossier as dossier_cli
 from recours.cli import vault as vault_cli
 from recours.cli.context import STATE
 from recours.cli.orient import orient
@@ -48,6 +49,15 @@ app.command(
 app.command("highlight", help=_("Marque un message pour le dossier (ou retire la marque)."))(
     analyse_cli.highlight
 )
+app.command("contact", help=_("Note un organisme contacté (3018, Pharos, police…) et sa référence."))(
+    dossier_cli.contact
+)
+app.command("dossier", help=_("Produit le dossier : un PDF lisible par tous et un lot ZIP vérifiable."))(
+    dossier_cli.dossier
+)
+app.command(
+    "verify-bundle", help=_("Vérifie un lot : chaque fichier PASS ou FAIL (code 0 : intact ; 1 : problème).")
+)(dossier_cli.verify_bundle)
 
 
 @app.callback(invoke_without_command=True)

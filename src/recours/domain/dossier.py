@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
+from recours.domain.custody import StoredEntry
 from recours.domain.evidence import IncidentRecord, ItemRecord
 
 ChronologyKind = Literal["incident", "evidence", "message", "raid", "contact"]
@@ -221,6 +222,15 @@ def _one_line(text: str, limit: int = 240) -> str:
 def context_window(count: int, position: int, around: int) -> range:
     """The positions shown with a highlighted message: ``around`` before and after it."""
     return range(max(0, position - around), min(count, position + around + 1))
+
+
+def snapshot(entries: Sequence[StoredEntry]) -> list[StoredEntry]:
+    """The custody log as a dossier describes it: without the entries that record earlier
+    dossiers at its end, so that exporting again an unchanged vault gives the same bytes."""
+    end = len(entries)
+    while end and entries[end - 1].entry.get("action") == "dossier":
+        end -= 1
+    return list(entries[:end])
 
 
 def period_of(stamps: Iterable[str]) -> tuple[str, str] | None:

@@ -35,6 +35,7 @@ from recours.domain.dossier import (
     custody_seq_of_items,
     period_of,
     shown_details,
+    snapshot,
     third_parties,
 )
 from recours.domain.evidence import IncidentRecord
@@ -84,8 +85,7 @@ class Dossier:
     custody_log_included: bool = False
 
 
-class Progress(Protocol):
-    def __call__(self, step: DossierStep) -> None: ...
+Progress = Callable[[DossierStep], None]
 
 
 class DossierRenderer(Protocol):
@@ -166,7 +166,7 @@ def gather(
     step = on_step or (lambda _: None)
     step("gather")
     selection = request.selection
-    custody = vault.custody()
+    custody = snapshot(vault.custody())
     seq_of = custody_seq_of_items((e.seq, e.entry) for e in custody)
     live = vault_svc.list_items(vault)
     views = [v for v in live if selection.keeps_item(v.record, v.item.tags)]
@@ -284,7 +284,7 @@ def build(
     dossier = gather(vault, request, now, scan, labels, law, step)
     members, items = _evidence_members(vault, dossier, renderer)
     if dossier.custody_log_included:
-        members.append(Member(CUSTODY_LOG, "custody", custody_log_bytes(vault.custody())))
+        members.append(Member(CUSTODY_LOG, "custody", custody_log_bytes(snapshot(vault.custody()))))
     dossier = replace(dossier, items=items)
     evidence = evidence_manifest(
         members, vault_id=dossier.vault_id, generated_at=dossier.generated_at, custody=dossier.head

@@ -26,11 +26,15 @@ class Session:
     vault: Any = None
     vault_opened_at: float = 0.0
     vault_used_at: float = 0.0
+    # Long work started from a page (a dossier), run in the background: web/jobs.py. Its
+    # results stay in memory, in this session only, and go with it.
+    job: Any = None
 
     def lock(self) -> None:
         if self.vault is not None:
             self.vault.close()
         self.vault = None
+        self.job = None
 
 
 class SessionStore:
