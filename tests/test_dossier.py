@@ -7,14 +7,14 @@ from __future__ import annotations
 import io
 import json
 import re
-import time
 import shutil
 import subprocess
+import time
 import zipfile
 from pathlib import Path
 
-import pytest
 import pyrage
+import pytest
 from PIL import Image
 from pypdf import PdfReader
 
@@ -348,3 +348,11 @@ def test_an_encrypted_bundle_from_the_page_opens_with_its_passphrase(tmp_path: P
 
 def pdf_text_of(data: bytes) -> str:
     return squeeze("".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages))
+
+
+def test_hidden_characters_are_shown_in_the_dossier() -> None:
+    from recours.web.printing import reveal
+
+    assert reveal("facture\u202egpj.exe") == "facture⟨U+202E⟩gpj.exe"
+    assert reveal("a\u200bb\ufeff") == "a⟨U+200B⟩b⟨U+FEFF⟩"
+    assert reveal("Léa « sale » — ok") == "Léa « sale » — ok"

@@ -18,10 +18,10 @@ applies to the ZIP inside it.
 from __future__ import annotations
 
 import contextlib
-import io
 import errno
 import hmac
 import importlib.resources
+import io
 import os
 import secrets
 from collections.abc import Callable, Iterable

@@ -50,3 +50,33 @@ def status_label(status: str, lang: Lang) -> str:
         "unverified": _("non vérifié"),
     }
     return labels[status]
+
+
+# Item metadata keys, as a reader of the item page or the dossier understands them. A key not
+# listed is shown as it is stored (an EXIF tag name is still searchable).
+_METADATA_LABELS: dict[str, tuple[str, str]] = {
+    "width": ("Largeur (pixels)", "Width (pixels)"),
+    "height": ("Hauteur (pixels)", "Height (pixels)"),
+    "image_format": ("Format de l’image", "Image format"),
+    "exif_DateTimeOriginal": ("Prise de vue (selon l’appareil)", "Taken on (per the device)"),
+    "exif_DateTime": ("Modifiée le (selon l’appareil)", "Modified on (per the device)"),
+    "exif_Make": ("Appareil : marque", "Device: make"),
+    "exif_Model": ("Appareil : modèle", "Device: model"),
+    "exif_Software": ("Logiciel", "Software"),
+    "exif_gps_latitude": ("Position GPS : latitude", "GPS position: latitude"),
+    "exif_gps_longitude": ("Position GPS : longitude", "GPS position: longitude"),
+    "url": ("Adresse", "Address"),
+    "final_url": ("Adresse après redirections", "Address after redirects"),
+    "status": ("Réponse du site (code HTTP)", "Site response (HTTP code)"),
+    "note": ("Note", "Note"),
+    "file_modified_at": ("Fichier modifié le (selon l’ordinateur)", "File modified on (per the computer)"),
+    "pdq": ("Empreinte d’image PDQ", "PDQ image hash"),
+    "pdq_quality": ("Qualité de l’empreinte PDQ", "PDQ hash quality"),
+    "derived_from": ("Dérivé de l’élément", "Derived from item"),
+    "incident": ("Incident lié", "Linked incident"),
+}
+
+
+def metadata_label(key: str, lang: Lang) -> str:
+    labels = _METADATA_LABELS.get(key)
+    return key if labels is None else labels[1 if lang == "en" else 0]

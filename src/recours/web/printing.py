@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +25,7 @@ from recours.domain.law import LawBook
 from recours.domain.letters import Letter
 from recours.i18n import gettext_for
 from recours.services.dossier import Dossier
+from recours.services.labels import metadata_label
 from recours.web.render import ENV
 
 DOSSIER_TITLE: Text = Text(fr="Dossier de preuves", en="Evidence dossier")
@@ -93,15 +95,16 @@ def dossier_html(dossier: Dossier, manifest: bytes, law: LawBook) -> str:
         "thumbnails": {
             item.record.id: _data_uri("image/png", item.thumbnail) for item in dossier.items if item.thumbnail
         },
-        "who": lambda name: aliases.name(name) if name is not None else "—",
-        "said": aliases.apply,
+        "who": lambda name: reveal(str(aliases.name(name))) if name is not None else "—",
+        "said": lambda text: reveal(aliases.apply(text)),
         "text": lambda value: value.get(lang),
         "texts": lambda values: " ; ".join(value.get(lang) for value in values),
-        "names": lambda names: ", ".join(str(aliases.name(name)) for name in names),
+        "names": lambda names: ", ".join(reveal(str(aliases.name(name))) for name in names),
         "days": lambda stamps: ", ".join(_day(stamp, lang) for stamp in stamps),
         "day": lambda stamp: _day(stamp, lang),
         "moment": lambda stamp: _moment(stamp, lang),
         "size": lambda size: _size(size, lang),
+        "metadata_label": lambda key: metadata_label(key, lang),
         "kind_label": lambda kind: translate(_KINDS[kind]).rstrip(" :"),
         "category_label": lambda name: (
             pack.categories[name].label.get(lang) if name in pack.categories else name
@@ -131,6 +134,17 @@ def letter_pdf(letter: Letter, html: str, created: datetime) -> bytes:
         letter_fragment=html,
     )
     return render_pdf(page, lang=letter.lang, title=letter.title, created=created)
+
+
+# Characters a reader cannot see but that change what they read: bidi controls (a file named
+# "facture\u202egpj.exe" shows as "factureexe.jpg", Unicode TR #9; CVE-2021-42574 "Trojan
+# Source"), zero-width characters, the BOM. In a dossier they are shown by their code point.
+_HIDDEN = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def reveal(text: str) -> str:
+    """``text`` with each invisible or direction-changing character shown as ⟨U+XXXX⟩."""
+    return _HIDDEN.sub(lambda m: f"⟨U+{ord(m[0]):04X}⟩", text)
 
 
 def _data_uri(mime: str, data: bytes) -> str:

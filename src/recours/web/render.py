@@ -13,7 +13,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from recours.adapters.knowledge import Knowledge
 from recours.domain.common import Lang
 from recours.i18n import gettext_for
-from recours.services.labels import state_label, status_label, when
+from recours.services.labels import metadata_label, state_label, status_label, when
 from recours.web.sessions import Session
 
 
@@ -68,6 +68,7 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
         state_label=lambda state: state_label(state, now, lang),
         status_label=lambda status: status_label(status, lang),
         when=lambda moment: when(moment, now, lang),
+        metadata_label=lambda key: metadata_label(key, lang),
         **context,
     )
     return HTMLResponse(html, status_code=status_code)
