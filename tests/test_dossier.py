@@ -86,6 +86,7 @@ def vault(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Captur
     ) == 0
     assert run(["contact", "3018", "--on", "2026-03-04", "--ref", "A-123", "--note", "conseils"]) == 0
     code, out, _ = cli(capsys, "analyse", "--json")
+    assert code == 0
     signal = next(s for s in json.loads(out)["signals"] if "je vais te tuer" in s["text"])
     assert run(["highlight", signal["ref"], "--note", "menace de mort"]) == 0
     capsys.readouterr()
