@@ -6,9 +6,12 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := chromium fonts-dejavu-core
+# WeasyPrint (the dossier and letters as PDF) draws text with Pango, in DejaVu fonts.
+APP_APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+# The tests also drive Debian's chromium (no download) and read PDFs back with pdftotext.
+APT_PACKAGES := $(APP_APT_PACKAGES) chromium poppler-utils
 
-.PHONY: run test test-deep lint types contracts unit bench schema messages system-deps clean
+.PHONY: run test test-deep lint types contracts unit bench schema messages app-deps system-deps clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] < (3, 11))' || \
@@ -29,16 +32,23 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[test]'
 	@touch $@ $(VENV)/.installed-app
 
-run: $(VENV)/.installed-app
+run: $(VENV)/.installed-app app-deps
 	$(BIN)/recours serve
 
-# Debian packages the tests need (browser tests drive Debian's chromium; no download).
-system-deps:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+# Debian packages, installed only when missing.
+define install_missing
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; \
 	fi
+endef
+
+app-deps:
+	$(call install_missing,$(APP_APT_PACKAGES))
+
+system-deps:
+	$(call install_missing,$(APT_PACKAGES))
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests scripts
