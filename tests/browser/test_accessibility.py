@@ -8,6 +8,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page
 
+from recours.domain.letters import LETTER_KINDS
 from tests.browser.conftest import base_url, open_context
 from tests.conftest import TOKEN
 
@@ -172,6 +173,15 @@ def test_vault_pages_have_no_violation(browser: Browser, server_url: str, tmp_pa
     for path in ("/coffre", "/coffre/journal", "/coffre/verification", "/coffre/recu", "/coffre/effacer"):
         page.goto(server_url + path)
         assert violations(page) == [], path
+    for path in ("/coffre/lettres", *(f"/coffre/lettres/{kind}" for kind in LETTER_KINDS)):
+        page.goto(server_url + path)
+        assert violations(page) == [], path
+    page.goto(server_url + "/coffre/lettres/plainte")
+    page.get_by_label("Date du premier fait").fill("2026-12-01")
+    page.get_by_label("Date du fait le plus récent").fill("2026-01-01")
+    page.get_by_role("button", name="Mettre à jour l’aperçu").click()
+    assert "Il y a un problème" in page.content()
+    assert violations(page) == [], "letter with an error"
     page.goto(server_url + "/coffre")
     page.get_by_role("button", name="Verrouiller").click()
     assert violations(page) == [], "unlock"

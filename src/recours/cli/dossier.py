@@ -1,5 +1,5 @@
 """``recours contact`` (an organisation the person turned to), ``recours dossier`` (the PDF and
-the verifiable bundle), ``recours draft`` (a letter) and ``recours verify-bundle``."""
+the verifiable bundle) and ``recours verify-bundle``. Letters: cli/letters.py."""
 
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ from typer.exceptions import TyperException
 from recours import __version__
 from recours.cli import analyse as analyse_cli
 from recours.cli import dossier as dossier_cli
+from recours.cli import letters as letters_cli
 from recours.cli import vault as vault_cli
 from recours.cli.context import STATE
 from recours.cli.orient import orient
@@ -58,6 +59,7 @@ app.command("dossier", help=_("Produit le dossier : un PDF lisible par tous et u
 app.command(
     "verify-bundle", help=_("Vérifie un lot : chaque fichier PASS ou FAIL (code 0 : intact ; 1 : problème).")
 )(dossier_cli.verify_bundle)
+app.command("draft", help=_("Prépare une lettre remplie avec votre coffre."))(letters_cli.draft)
 
 
 @app.callback(invoke_without_command=True)

@@ -23,7 +23,7 @@ from recours.errors import RecoursError
 from recours.services.ports import VaultFactory
 from recours.settings import Settings
 from recours.web.render import WebConfig, lang_of, page
-from recours.web.routes import analysis, api, directory, dossier, orientation, pages, vault
+from recours.web.routes import analysis, api, directory, dossier, letters, orientation, pages, vault
 from recours.web.security import SecurityMiddleware
 from recours.web.sessions import SessionStore
 
@@ -68,7 +68,7 @@ def create_app(
     app.state.autolock_seconds = settings.autolock_minutes * 60
     static = resources.files("recours.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    for module in (pages, directory, orientation, vault, analysis, dossier, api):
+    for module in (pages, directory, orientation, vault, analysis, dossier, letters, api):
         app.include_router(module.router)
     _error_pages(app)
     hosts = {f"127.0.0.1:{port}", f"localhost:{port}"} | (extra_hosts or set())

@@ -16,6 +16,7 @@ from babel.dates import format_date, format_datetime
 
 from recours.adapters import media
 from recours.adapters.charts import analysis_charts
+from recours.adapters.letter_files import letter_docx, letter_html
 from recours.adapters.pdf import PdfAttachment, render_pdf
 from recours.adapters.signal_pack import load_signal_pack
 from recours.domain.common import Lang, Text
@@ -26,22 +27,25 @@ from recours.domain.letters import Letter
 from recours.i18n import gettext_for
 from recours.services.dossier import Dossier
 from recours.services.labels import metadata_label
+from recours.services.letters import LetterRenderer
 from recours.web.render import ENV
 
 DOSSIER_TITLE: Text = Text(fr="Dossier de preuves", en="Evidence dossier")
-_KINDS: dict[ChronologyKind, str] = {
-    "incident": "Incident",
-    "evidence": "Preuve ajoutée :",
-    "message": "Message",
-    "raid": "Acharnement collectif possible :",
-    "contact": "Démarche :",
-}
+def _kind_words(t: Callable[[str], str]) -> dict[ChronologyKind, str]:
+    """The words that introduce each kind of dated fact (``t``: the translator)."""
+    return {
+        "incident": t("Incident"),
+        "evidence": t("Preuve ajoutée :"),
+        "message": t("Message"),
+        "raid": t("Acharnement collectif possible :"),
+        "contact": t("Démarche :"),
+    }
 
 
 def chronology_label(lang: Lang) -> Callable[[ChronologyKind], str]:
     """The words that introduce each kind of dated fact, in ``lang``."""
-    translate = gettext_for(lang).gettext
-    return lambda kind: translate(_KINDS[kind])
+    words = _kind_words(gettext_for(lang).gettext)
+    return lambda kind: words[kind]
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,7 @@ DOSSIER_MANIFEST: Text = Text(
 
 def dossier_html(dossier: Dossier, manifest: bytes, law: LawBook) -> str:
     lang = dossier.request.lang
-    translate = gettext_for(lang).gettext
+    translate = _ = gettext_for(lang).gettext
     aliases = dossier.aliases
     pack = load_signal_pack()
     analysis = dossier.analysis
@@ -105,7 +109,7 @@ def dossier_html(dossier: Dossier, manifest: bytes, law: LawBook) -> str:
         "moment": lambda stamp: _moment(stamp, lang),
         "size": lambda size: _size(size, lang),
         "metadata_label": lambda key: metadata_label(key, lang),
-        "kind_label": lambda kind: translate(_KINDS[kind]).rstrip(" :"),
+        "kind_label": lambda kind: _kind_words(translate)[kind].rstrip(" :"),
         "category_label": lambda name: (
             pack.categories[name].label.get(lang) if name in pack.categories else name
         ),
@@ -117,23 +121,28 @@ def dossier_html(dossier: Dossier, manifest: bytes, law: LawBook) -> str:
         _=translate,
         lang=lang,
         title=DOSSIER_TITLE.get(lang),
-        running_footer=translate("Dossier établi le {when} — reçu du journal : {count} entrées").format(
+        running_footer=_("Dossier établi le {when} — reçu du journal : {count} entrées").format(
             when=_day(dossier.generated_at, lang), count=dossier.head.count
         ),
         **context,
     )
 
 
-def letter_pdf(letter: Letter, html: str, created: datetime) -> bytes:
-    """A letter (``html``: its fragment from adapters.letter_files.letter_html) as PDF/A."""
+def letter_pdf(letter: Letter, created: datetime) -> bytes:
+    """A letter as PDF/A, as it is sent: without the title the web preview shows."""
     page = ENV.get_template("pdf/letter.html").render(
         _=gettext_for(letter.lang).gettext,
         lang=letter.lang,
         title=letter.title,
         running_footer="",
-        letter_fragment=html,
+        letter_fragment=letter_html(letter, preview=False),
     )
     return render_pdf(page, lang=letter.lang, title=letter.title, created=created)
+
+
+def letter_renderer() -> LetterRenderer:
+    """The DOCX and PDF makers the letters service receives (CLI and web)."""
+    return LetterRenderer(docx=letter_docx, pdf=letter_pdf)
 
 
 # Characters a reader cannot see but that change what they read: bidi controls (a file named
