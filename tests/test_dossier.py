@@ -208,6 +208,10 @@ def test_a_selection_keeps_only_its_items(vault: Path, capsys: pytest.CaptureFix
         originals = [n for n in archive.namelist() if n.startswith("originals/")]
     assert len(originals) == 1 and originals[0].endswith(".jpg")
     assert summary["custody_log"] is False
+    asked = build(capsys, vault / "with-log", "--tag", "instagram", "--custody-log")
+    assert asked["custody_log"] is True
+    code, out, _ = cli(capsys, "verify-bundle", asked["bundle"])
+    assert code == 0 and "PASS custody.jsonl" in out
 
 
 def test_an_encrypted_bundle_opens_with_the_recipient_key(

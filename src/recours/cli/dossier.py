@@ -98,6 +98,16 @@ def dossier(
             help=_("Chiffre le lot avec une phrase de passe (lue dans RECOURS_BUNDLE_PASSPHRASE ou demandée)."),
         ),
     ] = False,
+    custody_log: Annotated[
+        bool | None,
+        typer.Option(
+            "--custody-log/--no-custody-log",
+            help=_(
+                "Joindre le journal complet du coffre (par défaut : seulement pour un dossier de tout le "
+                "coffre, non caviardé, car il nomme toutes les preuves)."
+            ),
+        ),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help=_("Remplace des fichiers existants."))] = False,
     as_json: JsonOption = False,
     vault: VaultOption = None,
@@ -135,7 +145,9 @@ def dossier(
             f"Impossible de créer le dossier {out}.", f"Cannot create the folder {out}."
         ) from None
     law = load_law()
-    request = dossier_svc.DossierRequest(selection=selection, redact=redact, person=person, lang=STATE.lang)
+    request = dossier_svc.DossierRequest(
+        selection=selection, redact=redact, person=person, lang=STATE.lang, custody_log=custody_log
+    )
     with opened(vault, passphrase_file) as store, _steps() as step:
         built = dossier_svc.build(
             store,

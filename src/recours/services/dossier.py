@@ -58,6 +58,9 @@ class DossierRequest:
     redact: bool = False
     person: str = ""  # the name on the cover; blank: a line to fill in by hand
     lang: Lang = "fr"
+    # The whole custody log in the bundle: None decides (only for a dossier of the whole vault,
+    # unredacted: the log names every item and incident); True or False says.
+    custody_log: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -80,8 +83,7 @@ class Dossier:
     offences: list[Suggestion]
     deadlines: list[Deadline]
     aliases: Aliases
-    # Whether the bundle holds the whole custody log (only for a dossier of the whole vault,
-    # unredacted: the log names every item and incident).
+    # Whether the bundle holds the whole custody log (see DossierRequest.custody_log).
     custody_log_included: bool = False
 
 
@@ -226,6 +228,7 @@ def gather(
     facts = case_facts(now.date(), analysis, incidents)
     offences = suggest_offences(facts, law)
     whole_vault = selection == Selection() and not request.redact
+    with_log = whole_vault if request.custody_log is None else request.custody_log
     return Dossier(
         request=request,
         # From the vault's state, not the clock: the same vault gives the same bundle, byte for
@@ -244,7 +247,7 @@ def gather(
         offences=offences,
         deadlines=compute_deadlines(facts, law, [s.offence.id for s in offences]),
         aliases=aliases,
-        custody_log_included=whole_vault,
+        custody_log_included=with_log,
     )
 
 
