@@ -71,6 +71,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python scripts/bench.py
 	$(BIN)/python scripts/bench_vault.py
 	$(BIN)/python scripts/bench_chat.py
+	$(BIN)/python scripts/bench_dossier.py
 
 # JSON Schemas for contributors who edit the data files (a test checks they are current).
 schema: $(VENV)/.installed-app

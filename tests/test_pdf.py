@@ -786,3 +786,16 @@ def test_utc_dates_are_written_as_utc() -> None:
     reader = PdfReader(io.BytesIO(pdf))
     assert reader.metadata is not None
     assert reader.metadata["/CreationDate"] == "D:20260501083000+00'00"
+
+
+def test_the_page_references_kept_are_the_pages_of_the_document() -> None:
+    import pydyf
+
+    pdf_module._weasyprint()
+    document = pydyf.PDF()
+    for _ in range(3):
+        document.add_page(pydyf.Dictionary({"Type": "/Page"}))
+    first = document.page_references
+    assert first == tuple(f"{n} 0 R".encode("ascii") for n in document.pages["Kids"][::3])
+    document.add_page(pydyf.Dictionary({"Type": "/Page"}))
+    assert len(document.page_references) == 4 and document.page_references[:3] == first

@@ -124,6 +124,16 @@ def _pixels_only(image: Image.Image) -> bytes:
     return out.getvalue()
 
 
+def jpeg_for_print(png: bytes, quality: int = 85) -> bytes:
+    """A thumbnail as JPEG for the dossier PDF: WeasyPrint puts a JPEG in the PDF as it is, but
+    decodes and compresses a PNG again (65 s for a thousand thumbnails; docs/benchmarks.md).
+    Same pixels in, same bytes out."""
+    with Image.open(io.BytesIO(png)) as image:
+        out = io.BytesIO()
+        image.convert("RGB").save(out, format="JPEG", quality=quality)
+        return out.getvalue()
+
+
 def without_metadata(data: bytes) -> bytes | None:
     """A PNG copy of an image with its pixels only (upright), for a redacted dossier; None when
     it is not an image this can read. The original is never touched."""

@@ -211,7 +211,30 @@ def _weasyprint() -> Any:
             details=[type(error).__name__],
         ) from None
     _withhold_weasyprint_details()
+    _cache_page_references()
     return weasyprint
+
+
+def _cache_page_references() -> None:
+    """pydyf's ``PDF.page_references`` builds a tuple of every page each time it is read, and
+    WeasyPrint's tagging (pdf/tags.py) reads it once per tagged element: a 1,000-page dossier
+    spent 15 s there, a time that grows with the square of the pages. The same tuple, kept
+    while the page list does not grow (pages are only ever appended)."""
+    import pydyf
+
+    original = pydyf.PDF.__dict__.get("page_references")
+    if not isinstance(original, property) or original.fget is None:
+        return  # another pydyf: leave it as it is
+    compute = original.fget
+
+    def page_references(pdf: Any) -> Any:
+        count = len(pdf.pages["Kids"])
+        kept = pdf.__dict__.get("_recours_page_references")
+        if kept is None or kept[0] != count:
+            kept = pdf.__dict__["_recours_page_references"] = (count, compute(pdf))
+        return kept[1]
+
+    pydyf.PDF.page_references = property(page_references)
 
 
 @cache

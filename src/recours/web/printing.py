@@ -97,7 +97,9 @@ def dossier_html(dossier: Dossier, manifest: bytes, law: LawBook) -> str:
         "d": dossier,
         "charts": charts,
         "thumbnails": {
-            item.record.id: _data_uri("image/png", item.thumbnail) for item in dossier.items if item.thumbnail
+            item.record.id: _data_uri("image/jpeg", media.jpeg_for_print(item.thumbnail))
+            for item in dossier.items
+            if item.thumbnail
         },
         "who": lambda name: reveal(str(aliases.name(name))) if name is not None else "—",
         "said": lambda text: reveal(aliases.apply(text)),
