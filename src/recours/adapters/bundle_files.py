@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from hashlib import sha256
 from pathlib import Path
+from typing import BinaryIO
 
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
@@ -191,17 +192,7 @@ def save_bundle(
         raise _failure(exc, path) from exc
     try:
         with os.fdopen(descriptor, "wb") as handle:
-            encryptor = AgeWriter(handle.write, recipient) if recipient is not None else None
-            manifest = build_bundle(
-                members,
-                vault_id=vault_id,
-                generated_at=generated_at,
-                custody=custody,
-                verifier_source=verifier_source(),
-                target=encryptor if encryptor is not None else handle,
-            )
-            if encryptor is not None:
-                encryptor.close()
+            manifest = _build_into(handle, members, vault_id, generated_at, custody, recipient)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp, path)
@@ -226,6 +217,19 @@ def bundle_in_memory(
     """The bundle's bytes (encrypted for ``recipient`` if given) and its manifest: for the web
     app, which hands them to the browser without writing anything to disk."""
     out = io.BytesIO()
+    manifest = _build_into(out, members, vault_id, generated_at, custody, recipient)
+    return out.getvalue(), manifest
+
+
+def _build_into(
+    out: BinaryIO,
+    members: Iterable[Member],
+    vault_id: str,
+    generated_at: str,
+    custody: Head,
+    recipient: Recipient | None,
+) -> Manifest:
+    """The bundle written to ``out``, through the age encryptor when there is a recipient."""
     encryptor = AgeWriter(out.write, recipient) if recipient is not None else None
     manifest = build_bundle(
         members,
@@ -237,7 +241,7 @@ def bundle_in_memory(
     )
     if encryptor is not None:
         encryptor.close()
-    return out.getvalue(), manifest
+    return manifest
 
 
 def save_file(path: Path, data: bytes) -> None:

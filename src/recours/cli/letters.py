@@ -16,7 +16,7 @@ from recours.cli.options import at_instant
 from recours.cli.text import _
 from recours.cli.vault import PassFileOption, VaultOption, opened
 from recours.domain.common import LANGS
-from recours.domain.letters import LetterValues, fill
+from recours.domain.letters import LetterValues, blanks, fill
 from recours.errors import BadInput, StorageFailure
 from recours.services import letters as letters_svc
 from recours.web.printing import letter_renderer
@@ -109,7 +109,7 @@ def draft(
             )
     values = letters_svc.apply_edits(template, values, edits)
     data = letters_svc.draft(template, values, lang, fmt_chosen, letter_renderer(), moment)
-    left = letters_svc.blanks(fill(template, values, lang))
+    left = blanks(fill(template, values, lang))
     t = STATE._
     if out is None:
         typer.echo(data.decode("utf-8"), nl=False)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, field_validator
 
 Lang = Literal["fr", "en"]
 LANGS: tuple[Lang, ...] = ("fr", "en")
@@ -39,3 +39,13 @@ class Text(StrictModel):
 
 # Per language, the values a text template may quote (dates are formatted per language).
 Placeholders = dict[Lang, dict[str, str]]
+
+
+def _https(value: str) -> str:
+    if not value.startswith("https://"):
+        raise ValueError(f"source URLs are https: {value!r}")
+    return value
+
+
+# A source's address: the data cites pages read over HTTPS only.
+HttpsUrl = Annotated[str, AfterValidator(_https)]

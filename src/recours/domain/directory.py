@@ -15,7 +15,7 @@ from typing import Literal, get_args
 
 from pydantic import field_validator, model_validator
 
-from recours.domain.common import StrictModel, Text
+from recours.domain.common import HttpsUrl, StrictModel, Text
 from recours.domain.hours import OpeningHours, OpenState, state_at
 
 Status = Literal["active", "superseded", "no_public_contact", "unverified"]
@@ -41,17 +41,11 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 class Source(StrictModel):
-    url: str
+    url: HttpsUrl
     title: str
     # The date of the version we read (a page's "modified" date), as far as it is visible.
     seen: date
 
-    @field_validator("url")
-    @classmethod
-    def _https(cls, value: str) -> str:
-        if not value.startswith("https://"):
-            raise ValueError(f"source URLs are https: {value!r}")
-        return value
 
 
 class Disagreement(StrictModel):

@@ -40,7 +40,7 @@ from typing import Annotated, Literal, get_args
 from babel.dates import format_date
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from recours.domain.common import Lang, StrictModel, Text
+from recours.domain.common import HttpsUrl, Lang, StrictModel, Text
 from recours.domain.directory import Disagreement
 from recours.domain.hours import is_public_holiday
 from recours.domain.orientation import add_months
@@ -92,16 +92,10 @@ class Source(StrictModel):
 
     ref: str = Field(min_length=1)
     title: str = Field(min_length=1)
-    url: str | None = None
+    url: HttpsUrl | None = None
     # The date of the version read, when the source shows one (a page's "modified" date).
     seen: date | None = None
 
-    @field_validator("url")
-    @classmethod
-    def _https(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith("https://"):
-            raise ValueError(f"source URLs are https: {value!r}")
-        return value
 
 
 class LawChange(StrictModel):

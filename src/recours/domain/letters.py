@@ -28,7 +28,7 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import Field, field_validator, model_validator
 
-from recours.domain.common import Lang, StrictModel, Text
+from recours.domain.common import HttpsUrl, Lang, StrictModel, Text
 
 LetterKind = Literal["plainte", "pharos", "platform-notice", "erasure", "cnil-complaint", "school", "witness"]
 LETTER_KINDS: tuple[LetterKind, ...] = get_args(LetterKind)
@@ -393,16 +393,10 @@ class LegalSource(StrictModel):
     """Where a legal reference or a form fact was read, and where the research records it."""
 
     title: str
-    url: str | None = None
+    url: HttpsUrl | None = None
     # The section and source tag of research/domain.md ("§3 [S22]"), or why we are sure of it.
     research: str
 
-    @field_validator("url")
-    @classmethod
-    def _https(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith("https://"):
-            raise ValueError(f"source URLs are https: {value!r}")
-        return value
 
 
 class LegalBasis(StrictModel):
@@ -869,9 +863,8 @@ def as_text(letter: Letter, width: int = TEXT_WIDTH) -> str:
     return "\n\n".join("\n".join(rows) for rows in chunks) + "\n"
 
 
-def letter_values(letter: Letter) -> Sequence[str]:
-    """Every value the letter quotes (for checks that values reach each output verbatim)."""
-    found: list[str] = []
+def letter_lines(letter: Letter) -> list[Line]:
+    """Every line of the letter, addresses and blocks, in order."""
     lines: list[Line] = [*letter.sender, *letter.recipient]
     for block in letter.blocks:
         if isinstance(block, Heading | Paragraph):
@@ -883,6 +876,14 @@ def letter_values(letter: Letter) -> Sequence[str]:
             lines.extend([block.label, block.value])
         else:
             lines.extend([block.label, block.name])
-    for line in lines:
-        found.extend(span.text for span in line if span.kind == "value")
-    return found
+    return lines
+
+
+def letter_values(letter: Letter) -> Sequence[str]:
+    """Every value the letter quotes (for checks that values reach each output verbatim)."""
+    return [span.text for line in letter_lines(letter) for span in line if span.kind == "value"]
+
+
+def blanks(letter: Letter) -> int:
+    """How many passages are left to fill in ("[à compléter : …]")."""
+    return sum(1 for line in letter_lines(letter) for span in line if span.kind == "blank")

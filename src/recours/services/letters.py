@@ -33,18 +33,13 @@ from recours.domain.law import LawBook, suggest_offences
 from recours.domain.letters import (
     LETTER_KINDS,
     Author,
-    Bullets,
     ContentRef,
     EvidenceRef,
-    FormField,
-    Heading,
     Letter,
     LetterTemplate,
     LetterTemplates,
     LetterValues,
-    Line,
     OffenceRef,
-    Paragraph,
     ReportRef,
     as_text,
     clean_value,
@@ -759,20 +754,6 @@ def draft(
     return renderer.pdf(filled, created)
 
 
-def blanks(letter: Letter) -> int:
-    """How many passages are left to fill in ("[à compléter : …]")."""
-    lines: list[Line] = [*letter.sender, *letter.recipient]
-    for block in letter.blocks:
-        if isinstance(block, Heading | Paragraph):
-            lines.append(block.text)
-        elif isinstance(block, Bullets):
-            lines.extend([block.label] if block.label else [])
-            lines.extend(block.items)
-        elif isinstance(block, FormField):
-            lines.extend([block.label, block.value])
-        else:
-            lines.extend([block.label, block.name])
-    return sum(1 for line in lines for span in line if span.kind == "blank")
 
 
 def format_of(name: str | None, fmt: str | None) -> LetterFormat:

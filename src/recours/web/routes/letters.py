@@ -17,7 +17,7 @@ from recours.adapters import signal_pack
 from recours.adapters.law_data import load_law
 from recours.adapters.letter_files import letter_html, load_letter_templates
 from recours.domain.common import Lang
-from recours.domain.letters import Letter, LetterTemplate, LetterValues, fill
+from recours.domain.letters import Letter, LetterTemplate, LetterValues, blanks, fill
 from recours.errors import BadInput
 from recours.services import letters as letters_svc
 from recours.services.ports import EvidenceStore
@@ -125,7 +125,7 @@ def _render(
         problems=problems,
         letter_lang=letter_lang,
         preview=_preview(letter),
-        blanks=letters_svc.blanks(letter),
+        blanks=blanks(letter),
         advice=[a.get(lang) for a in template.advice],
         formats=letters_svc.LETTER_FORMATS,
     )
