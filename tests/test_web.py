@@ -310,3 +310,12 @@ def test_harassers_words_are_escaped(client: TestClient) -> None:
 def test_a_fresh_app_in_english() -> None:
     with host_client(make_app(lang="en")) as client:
         assert "Leave quickly" in client.get(f"/?token={TOKEN}").text
+
+
+def test_the_protection_page_is_linked_from_every_page_and_says_both_sides(client: TestClient) -> None:
+    page = client.get("/protection")
+    assert page.status_code == 200
+    assert "Ce que Recours protège" in page.text and "Ce que Recours ne protège pas" in page.text
+    assert "logiciel espion" in page.text and "historique du navigateur" in page.text.lower()
+    for path in ("/", "/coffre", "/orientation", "/organismes"):
+        assert 'href="/protection"' in client.get(path).text, path

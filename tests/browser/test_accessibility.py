@@ -44,6 +44,7 @@ PAGES = [
     "/orientation/context",
     "/orientation/goals",
     "/sortie-rapide",
+    "/protection",
     "/page-qui-n-existe-pas",
 ]
 

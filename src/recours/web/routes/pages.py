@@ -1,4 +1,4 @@
-"""Home, urgent numbers, language switch, quick exit and the access-refused page."""
+"""Home, urgent numbers, language switch, quick exit, what Recours protects, access refused."""
 
 from __future__ import annotations
 
@@ -61,6 +61,12 @@ async def quick_exit(request: Request) -> Response:
 @router.get("/sortie-rapide", response_class=HTMLResponse)
 async def quick_exit_explained(request: Request) -> Response:
     return page(request, "quick_exit.html")
+
+
+@router.get("/protection", response_class=HTMLResponse)
+async def protection(request: Request) -> Response:
+    """What Recours protects and does not, in plain words (docs/threat-model.md for engineers)."""
+    return page(request, "protection.html", autolock_minutes=request.app.state.autolock_seconds // 60)
 
 
 @router.api_route("/acces-refuse", methods=["GET"], response_class=HTMLResponse)
