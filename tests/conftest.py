@@ -33,10 +33,10 @@ def knowledge() -> Knowledge:
     return load_knowledge()
 
 
-def make_app(lang: str = "fr", port: int = PORT, vault_path: Path | None = None, autolock_minutes: int = 10):  # type: ignore[no-untyped-def]
+def make_app(lang: str = "fr", port: int = PORT, vault_path: Path | None = None, autolock_minutes: int = 10, neutral_tab: bool = False):  # type: ignore[no-untyped-def]
     """The app as `make run` builds it, with a fixed clock, a fast KDF and a vault in a temp folder."""
     return create_app(
-        settings=Settings(lang=None, fixed_time=None, autolock_minutes=autolock_minutes),
+        settings=Settings(lang=None, fixed_time=None, autolock_minutes=autolock_minutes, neutral_tab=neutral_tab),
         launch_token=TOKEN,
         port=port,
         lang=lang,  # type: ignore[arg-type]

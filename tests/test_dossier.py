@@ -361,3 +361,16 @@ def test_hidden_characters_are_shown_in_the_dossier() -> None:
     assert reveal("facture\u202egpj.exe") == "facture⟨U+202E⟩gpj.exe"
     assert reveal("a\u200bb\ufeff") == "a⟨U+200B⟩b⟨U+FEFF⟩"
     assert reveal("Léa « sale » — ok") == "Léa « sale » — ok"
+
+
+def test_a_bundle_encrypted_with_a_passphrase(
+    vault: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RECOURS_BUNDLE_PASSPHRASE", "court")
+    code, _, err = cli(capsys, "dossier", "--out", str(vault / "out"), "--encrypt-passphrase")
+    assert code == 2 and "12 caractères" in err
+    monkeypatch.setenv("RECOURS_BUNDLE_PASSPHRASE", "une phrase pour le lot")
+    summary = build(capsys, vault / "out", "--encrypt-passphrase")
+    plain = pyrage.passphrase.decrypt(Path(summary["bundle"]).read_bytes(), "une phrase pour le lot")
+    (vault / "plain.zip").write_bytes(plain)
+    assert cli(capsys, "verify-bundle", str(vault / "plain.zip"))[0] == 0

@@ -319,3 +319,16 @@ def test_the_protection_page_is_linked_from_every_page_and_says_both_sides(clien
     assert "logiciel espion" in page.text and "historique du navigateur" in page.text.lower()
     for path in ("/", "/coffre", "/orientation", "/organismes"):
         assert 'href="/protection"' in client.get(path).text, path
+
+
+def test_a_neutral_tab_title_when_asked() -> None:
+    with host_client(make_app(neutral_tab=True)) as neutral:
+        neutral.get(f"/?token={TOKEN}")
+        for path in ("/", "/coffre", "/orientation", "/protection"):
+            titles = re.findall(r"<title>([^<]*)</title>", neutral.get(path).text)
+            assert titles == ["Notes"], (path, titles)
+    with host_client(make_app()) as usual:
+        usual.get(f"/?token={TOKEN}")
+        assert re.findall(r"<title>([^<]*)</title>", usual.get("/protection").text) == [
+            "Ce que Recours protège — Recours"
+        ]

@@ -52,6 +52,14 @@ class Settings(BaseSettings):
         le=24 * 60,
         description="Lock the vault in the web app after this many idle minutes.",
     )
+    neutral_tab: bool = Field(
+        default=False,
+        description="Show a neutral browser tab title ('Notes') instead of the page's and Recours's.",
+    )
+    bundle_passphrase: SecretStr | None = Field(
+        default=None,
+        description="Passphrase that `recours dossier --encrypt-passphrase` encrypts the bundle with.",
+    )
 
     def vault_path(self) -> Path:
         return self.vault or user_data_path("recours", appauthor=False) / "coffre"

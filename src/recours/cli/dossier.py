@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import getpass
 import hashlib
-import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,6 +30,7 @@ from recours.cli.vault import PassFileOption, VaultOption, opened
 from recours.domain.dossier import Selection
 from recours.errors import BadInput
 from recours.services import dossier as dossier_svc
+from recours.settings import Settings
 from recours.verify_bundle import main as verify_bundle_main
 from recours.web.printing import DossierPdf, chronology_label
 
@@ -219,7 +219,8 @@ def _recipient(public_key: str | None, passphrase: bool) -> Recipient | None:
         return X25519Recipient.parse(public_key)
     if not passphrase:
         return None
-    secret = os.environ.get("RECOURS_BUNDLE_PASSPHRASE")
+    setting = Settings().bundle_passphrase
+    secret = setting.get_secret_value() if setting is not None else None
     if secret is None and sys.stdin.isatty():
         secret = getpass.getpass(STATE._("Phrase de passe pour chiffrer le lot : "))
         if secret != getpass.getpass(STATE._("La même, encore une fois : ")):

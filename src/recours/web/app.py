@@ -59,6 +59,7 @@ def create_app(
         knowledge=knowledge,
         exit_url=settings.exit_url,
         default_lang=settings.lang or lang,
+        neutral_tab=settings.neutral_tab,
     )
     app.state.clock = clock or (lambda: clock_now(settings.fixed_time))
     sessions = SessionStore()

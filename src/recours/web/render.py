@@ -22,6 +22,7 @@ class WebConfig:
     knowledge: Knowledge
     exit_url: str
     default_lang: Lang
+    neutral_tab: bool = False
 
 
 def make_environment() -> Environment:
@@ -64,6 +65,7 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
         has_session=session is not None,
         path=request.url.path,
         exit_url=config.exit_url,
+        neutral_tab=config.neutral_tab,
         now=now,
         state_label=lambda state: state_label(state, now, lang),
         status_label=lambda status: status_label(status, lang),
