@@ -332,3 +332,14 @@ def test_a_neutral_tab_title_when_asked() -> None:
         assert re.findall(r"<title>([^<]*)</title>", usual.get("/protection").text) == [
             "Ce que Recours protège — Recours"
         ]
+
+
+def test_the_journey_says_where_you_are_and_what_comes_next(client: TestClient) -> None:
+    page = client.get("/orientation/role").text
+    assert 'aria-current="step"' in page and "1. Trouver de l’aide" in page
+    assert 'href="/aide/aide"' in page and "Ensuite :" in page
+    assert 'aria-current="step"' not in client.get("/organismes").text  # not a step of the journey
+    for step in ("aide", "preuves", "analyse", "dossier"):
+        help_page = client.get(f"/aide/{step}")
+        assert help_page.status_code == 200 and "Aide" in help_page.text, step
+    assert client.get("/aide/inconnue").status_code == 404

@@ -45,6 +45,10 @@ PAGES = [
     "/orientation/goals",
     "/sortie-rapide",
     "/protection",
+    "/aide/aide",
+    "/aide/preuves",
+    "/aide/analyse",
+    "/aide/dossier",
     "/page-qui-n-existe-pas",
 ]
 

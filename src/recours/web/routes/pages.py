@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from collections.abc import Callable
+
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from recours.i18n import parse_lang
+from recours.i18n import gettext_for, parse_lang
 from recours.services import directory as svc
-from recours.web.render import WebConfig, page, session_of
+from recours.web.render import WebConfig, lang_of, page, session_of
 from recours.web.routes.forms import checked_form, local_path
 from recours.web.security import expired_cookie
 
@@ -61,6 +63,64 @@ async def quick_exit(request: Request) -> Response:
 @router.get("/sortie-rapide", response_class=HTMLResponse)
 async def quick_exit_explained(request: Request) -> Response:
     return page(request, "quick_exit.html")
+
+
+@router.get("/aide/{step}", response_class=HTMLResponse)
+async def help_page(request: Request, step: str) -> Response:
+    """One page of help per step of the journey, in plain words."""
+    t = gettext_for(lang_of(request)).gettext
+    pages = _help(t)
+    if step not in pages:
+        raise HTTPException(status_code=404)
+    title, paragraphs, start, go = pages[step]
+    return page(request, "help.html", title=title, paragraphs=paragraphs, start=start, go=go)
+
+
+def _help(t: Callable[[str], str]) -> dict[str, tuple[str, list[str], str, str]]:
+    return {
+        "aide": (
+            t("Aide : trouver de l’aide"),
+            [
+                t("Quelques questions sur votre situation : votre âge, ce qui se passe, en public ou en privé, ce que vous voulez faire."),
+                t("Recours vous montre d’abord les numéros d’urgence si vous êtes en danger, puis les organismes qui peuvent vous aider, avec la raison et ce qu’il faut faire."),
+                t("Vous pouvez sauter une question. Vos réponses restent sur cet ordinateur et sont oubliées quand vous quittez."),
+            ],
+            "/orientation",
+            t("Commencer les questions"),
+        ),
+        "preuves": (
+            t("Aide : garder mes preuves"),
+            [
+                t("Le coffre garde vos captures d’écran, photos, vidéos, courriels et notes, chiffrés sur cet ordinateur. Choisissez une phrase secrète longue et notez la clé de récupération sur papier."),
+                t("Chaque fichier reçoit une empreinte dès son ajout : elle prouve qu’il n’a pas changé depuis. Ajoutez les fichiers tels quels, sans les retoucher."),
+                t("Le journal des incidents sert à noter ce qui s’est passé : la date, la plateforme, le pseudo de l’auteur, les témoins."),
+                t("Vous pouvez aussi importer l’export d’une discussion (WhatsApp, Instagram, Snapchat…)."),
+            ],
+            "/coffre",
+            t("Aller à mes preuves"),
+        ),
+        "analyse": (
+            t("Aide : analyser les discussions"),
+            [
+                t("Recours compte les messages de chaque personne, jour par jour, et repère les messages à vérifier : insultes, menaces, haine, incitation au suicide…"),
+                t("La loi parle de harcèlement quand les messages se répètent, ou quand plusieurs personnes s’en prennent à la même personne. Les tableaux « Répétition » et « Acharnement collectif » le montrent."),
+                t("Ce n’est pas un verdict : relisez chaque message dans son contexte. Marquez ceux qui comptent pour qu’ils figurent dans le dossier."),
+            ],
+            "/coffre/analyse",
+            t("Analyser les discussions"),
+        ),
+        "dossier": (
+            t("Aide : préparer le dossier et les lettres"),
+            [
+                t("Le dossier est un PDF à remettre à la police, à Pharos, au 3018, à l’établissement scolaire ou à un avocat, avec un lot de fichiers que chacun peut vérifier."),
+                t("La version caviardée cache les noms des tiers. Vous pouvez aussi chiffrer le lot avec une phrase de passe avant de l’envoyer."),
+                t("Les lettres (plainte, signalement, demande d’effacement, lettre à l’école, attestation de témoin) sont préremplies avec ce que contient le coffre. Relisez-les et complétez-les avant de les envoyer."),
+                t("Les infractions et les délais indiqués sont des informations à vérifier avec un professionnel, pas un avis juridique."),
+            ],
+            "/coffre/dossier",
+            t("Préparer le dossier"),
+        ),
+    }
 
 
 @router.get("/protection", response_class=HTMLResponse)
