@@ -72,6 +72,8 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python scripts/bench_vault.py
 	$(BIN)/python scripts/bench_chat.py
 	$(BIN)/python scripts/bench_dossier.py
+	$(call install_missing,apache2-utils)
+	$(BIN)/python scripts/bench_load.py
 
 # JSON Schemas for contributors who edit the data files (a test checks they are current).
 schema: $(VENV)/.installed-app

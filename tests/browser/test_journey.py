@@ -93,7 +93,10 @@ def test_the_quick_exit_button_works_without_javascript(page_without_js: Page) -
     expect(page.get_by_role("heading", level=1)).to_have_text("Ouvrez Recours avec son lien de lancement")
 
 
-def test_the_quick_exit_is_the_first_thing_the_keyboard_reaches(page: Page) -> None:
+def test_the_quick_exit_comes_right_after_the_skip_link(page: Page) -> None:
+    # The skip link first (RGAA 12.7), then the quick exit: two key presses away from leaving.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "quick-exit"
 

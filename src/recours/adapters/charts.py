@@ -47,11 +47,14 @@ def analysis_charts(
     }
 
 
+_DAILY_TICKS = 10  # days: up to this span, a tick for each day
+
+
 def per_day_svg(days: Sequence[tuple[str, int, int]], text: ChartText) -> bytes:
     """Messages per day (bars), the hostile ones hatched over them."""
     moments = [date.fromisoformat(day) for day, _, _ in days]
     figure, axes = _figure()
-    from matplotlib.dates import AutoDateLocator, DateFormatter
+    from matplotlib.dates import AutoDateLocator, DateFormatter, DayLocator
 
     axes.bar(moments, [m for _, m, _ in days], width=1.0, color=_ALL, label=text.all_label)
     axes.bar(
@@ -63,7 +66,11 @@ def per_day_svg(days: Sequence[tuple[str, int, int]], text: ChartText) -> bytes:
         edgecolor="white",
         label=text.hostile_label,
     )
-    axes.xaxis.set_major_locator(AutoDateLocator(maxticks=8))  # type: ignore[no-untyped-call]
+    # A few days: one tick a day. AutoDateLocator finds no interval for some short spans
+    # (3 days warns "unable to pick an appropriate interval" in matplotlib 3.11).
+    span = (max(moments) - min(moments)).days if moments else 0
+    locator = DayLocator() if span <= _DAILY_TICKS else AutoDateLocator(maxticks=8)  # type: ignore[no-untyped-call]
+    axes.xaxis.set_major_locator(locator)
     axes.xaxis.set_major_formatter(DateFormatter(text.date_format))  # type: ignore[no-untyped-call]
     return _finish(figure, axes, text)
 

@@ -51,12 +51,10 @@ def _entry(raw: bytes, zone: ZoneInfo, pointer: str) -> ChatEntry:
     message = BytesParser(policy=policy.default).parsebytes(raw)
     assert isinstance(message, EmailMessage)  # noqa: S101 - policy.default builds EmailMessage
     timestamp = _date(message, zone, pointer)
-    author = str(message.get("From", "")) or None
+    author = _header(message, "From") or None
     text = _body(message)
-    attachments = tuple(
-        str(part.get_filename()) for part in message.iter_attachments() if part.get_filename()
-    )
-    subject = str(message.get("Subject", ""))
+    attachments = _attachment_names(message)
+    subject = _header(message, "Subject")
     if subject:
         text = f"[{subject}]\n{text}" if text else f"[{subject}]"
     return ChatEntry(timestamp, author, "message", None, text, attachments, False, False, 0, 0, pointer)
@@ -64,12 +62,33 @@ def _entry(raw: bytes, zone: ZoneInfo, pointer: str) -> ChatEntry:
 
 def _date(message: EmailMessage, zone: ZoneInfo, pointer: str) -> datetime:
     try:
-        moment = parsedate_to_datetime(str(message.get("Date", "")))
+        moment = parsedate_to_datetime(_header(message, "Date"))
     except (TypeError, ValueError, IndexError):
         raise ChatParseError(
             "bad_record", f"Date du courriel illisible ({pointer}).", f"Unreadable e-mail date ({pointer})."
         ) from None
     return (moment if moment.tzinfo else moment.replace(tzinfo=zone)).astimezone(zone)
+
+
+# What Python's header parser may raise on a malformed header, besides returning a defect:
+# ``From: Kev.<kev@ezample.org>`` raises AttributeError in email._header_value_parser (found by
+# fuzzing, tests/fuzz/crashes). The header is then kept as written.
+_HEADER_ERRORS = (AttributeError, IndexError, TypeError, ValueError, LookupError)
+
+
+def _header(message: EmailMessage, name: str) -> str:
+    try:
+        return str(message.get(name, ""))
+    except _HEADER_ERRORS:
+        raw = next((value for key, value in message.raw_items() if key.lower() == name.lower()), "")
+        return " ".join(str(raw).split())
+
+
+def _attachment_names(message: EmailMessage) -> tuple[str, ...]:
+    try:
+        return tuple(str(part.get_filename()) for part in message.iter_attachments() if part.get_filename())
+    except _HEADER_ERRORS:
+        return ()
 
 
 def _body(message: EmailMessage) -> str:

@@ -95,7 +95,7 @@ def _entry(message: dict[str, Any], zone: ZoneInfo, pointer: str) -> ChatEntry:
     if isinstance(share, dict):
         link = share.get("link") or share.get("share_text") or ""
         parts.append(f"[partage] {repair(str(link))}".strip())
-    for reaction in message.get("reactions") or []:
+    for reaction in _listed(message.get("reactions")):
         if isinstance(reaction, dict):
             parts.append(
                 f"[réaction {repair(str(reaction.get('reaction', '')))} de {repair(str(reaction.get('actor', '')))}]"
@@ -103,7 +103,7 @@ def _entry(message: dict[str, Any], zone: ZoneInfo, pointer: str) -> ChatEntry:
     attachments = tuple(
         str(item["uri"])
         for key in ("photos", "videos", "audio_files", "files", "gifs")
-        for item in (message.get(key) or [])
+        for item in _listed(message.get(key))
         if isinstance(item, dict) and "uri" in item
     )
     sticker = message.get("sticker")  # one object, not a list: a message that is only a sticker
@@ -148,3 +148,9 @@ def _membership(message: dict[str, Any], author: str, parts: list[str]) -> Syste
         return "member_left"
     parts.append(f"{author} [retrait du groupe : {', '.join(names)}]".strip())
     return "member_removed"
+
+
+def _listed(value: object) -> list[object]:
+    """A list field of the export, or nothing when the file has something else there (a number
+    where Meta writes a list: found by fuzzing, tests/fuzz/crashes)."""
+    return value if isinstance(value, list) else []

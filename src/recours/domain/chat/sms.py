@@ -47,7 +47,8 @@ def parse_sms(data: bytes, *, tz: str = "Europe/Paris", me: str | None = None) -
                 entries.append(_mms(element, zone, me, position))
                 position += 1
                 element.clear()
-    except ElementTree.ParseError as exc:
+    except (ElementTree.ParseError, LookupError, ValueError) as exc:
+        # LookupError, ValueError: an XML declaration naming an unknown or unsupported encoding.
         raise ChatParseError("not_xml", f"XML illisible ({exc}).", f"Unreadable XML ({exc}).") from None
     if not entries and not looks_like_sms_backup(data):
         raise ChatParseError(
