@@ -290,3 +290,22 @@ def test_a_whatsapp_export_is_imported_from_the_browser(browser: TestClient) -> 
         "/coffre/importer", data={"csrf_token": token}, files=[("export", ("photo.png", PNG, "image/png"))]
     )
     assert not_chat.status_code == 422
+
+
+def test_a_large_vault_is_listed_a_page_at_a_time(browser: TestClient) -> None:
+    from recours.web.routes.vault import PAGE_SIZE
+
+    create(browser)
+    upload(browser, [(f"capture-{n:03d}.txt", f"contenu {n}".encode()) for n in range(PAGE_SIZE + 5)])
+    first = browser.get("/coffre").text
+    assert f"{PAGE_SIZE + 5} élément(s) — page 1 sur 2" in first
+    assert len(item_ids(browser)) == PAGE_SIZE and 'href="/coffre?page=2"' in first
+    second = browser.get("/coffre?page=2").text
+    assert "page 2 sur 2" in second and 'href="/coffre?page=1"' in second
+    on_first = set(re.findall(r'href="/coffre/element/([a-z0-9]+)"', first))
+    on_second = set(re.findall(r'href="/coffre/element/([a-z0-9]+)"', second))
+    assert len(on_second) == 5 and not on_first & on_second  # every item once
+    assert "page 1 sur 2" in browser.get("/coffre?page=abc").text  # a bad number: the first page
+    token = csrf_of(browser, "/coffre")
+    filtered = browser.post("/coffre", data={"csrf_token": token, "q": "capture", "page": "2"}).text
+    assert "page 2 sur 2" in filtered and 'name="page" value="1"' in filtered  # filters stay POSTed

@@ -74,13 +74,22 @@ def _session(request: Request) -> Session:
     return session
 
 
+# Items per page of the evidence list: a vault of 10,000 items is shown a hundred at a time
+# (the page number is the only thing in the address; filters are POSTed).
+PAGE_SIZE = 100
+
+
 @router.get("/coffre", response_class=HTMLResponse)
 async def vault_home(request: Request) -> Response:
     store = unlocked(request)
     if store is None:
         template = "vault_unlock.html" if _vaults(request).exists(_path(request)) else "vault_create.html"
         return page(request, template, error=None)
-    return _list_page(request, store, query="", tag="")
+    return _list_page(request, store, query="", tag="", number=_page_number(request.query_params.get("page")))
+
+
+def _page_number(text: str | None) -> int:
+    return int(text) if text is not None and text.isascii() and text.isdigit() and 0 < int(text) < 10**6 else 1
 
 
 def _list_page(
@@ -93,14 +102,28 @@ def _list_page(
     until: str = "",
     error: str | None = None,
     status_code: int = 200,
+    number: int = 1,
 ) -> Response:
-    views = svc.list_items(store, text=query, tag=tag or None, since=since or None, until=until or None)
-    tags = sorted({t for v in svc.list_items(store) for t in v.item.tags}, key=str.casefold)
+    everything = svc.list_items(store)
+    filtered = bool(query or tag or since or until)
+    views = (
+        svc.list_items(store, text=query, tag=tag or None, since=since or None, until=until or None)
+        if filtered
+        else everything
+    )
+    tags = sorted({t for v in everything for t in v.item.tags}, key=str.casefold)
+    pages = max(1, -(-len(views) // PAGE_SIZE))
+    number = min(number, pages)
+    shown = views[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
     return page(
         request,
         "vault_list.html",
         status_code,
-        views=views,
+        views=shown,
+        total=len(views),
+        number=number,
+        pages=pages,
+        filtered=filtered,
         query=query,
         tag=tag,
         since=since,
@@ -109,8 +132,9 @@ def _list_page(
         error=error,
         minor=svc.person_is_minor(store),
         thumbnails=svc.thumbnails(store),
-        similar=svc.similar_images(views),
-        names={v.record.id: v.record.name for v in views},
+        # Near-duplicates among the items of this page (consecutive screenshots are added together).
+        similar=svc.similar_images(shown),
+        names={v.record.id: v.record.name for v in shown},
     )
 
 
@@ -132,6 +156,7 @@ async def vault_filter(request: Request) -> Response:
         tag=form_value(fields, "tag")[:64],
         since=since,
         until=until,
+        number=_page_number(form_value(fields, "page") or None),
     )
 
 
