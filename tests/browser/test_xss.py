@@ -227,8 +227,16 @@ def fill_vault(
     return {"chats": chats}
 
 
+def list_pages(page: Page, base: str) -> list[str]:
+    """The addresses of every page of the evidence list (a hundred items each)."""
+    urls = [base + "/coffre"]
+    while 'href="/coffre?page=' + str(len(urls) + 1) + '"' in page.request.get(urls[-1]).text():
+        urls.append(f"{base}/coffre?page={len(urls) + 1}")
+    return urls
+
+
 def item_ids(page: Page, base: str) -> list[str]:
-    html = page.request.get(base + "/coffre").text()
+    html = "".join(page.request.get(url).text() for url in list_pages(page, base))
     return list(dict.fromkeys(re.findall(r'href="/coffre/element/([^"/]+)"', html)))
 
 
@@ -309,7 +317,9 @@ def run_harness(browser: Browser, payloads: list[Payload], tmp: Path) -> Run:
     by_marker = {p.marker("F"): p for p in payloads}
     views: list[View] = []
     every = [p.marker(c) for p in per_item for c in "FL"]
-    views.append(View("list", base + "/coffre", every))
+    pages = list_pages(page, base)
+    for number, url in enumerate(pages, start=1):
+        views.append(View("list" if number == 1 else f"list page {number}", url, []))
     for item in item_ids(page, base):
         views.append(View(f"item {item}", f"{base}/coffre/element/{item}", []))
     views.append(View("journal", base + "/coffre/journal", [p.marker(c) for p in payloads for c in "DPHRW"]))
@@ -340,6 +350,10 @@ def run_harness(browser: Browser, payloads: list[Payload], tmp: Path) -> Run:
                 view.missing = check["missing"]
             # A chat export's page shows no text preview: its messages are checked on the analysis.
     del by_marker
+    # Each file name and URL is on one page of the list: all of them, over the pages.
+    listed = "".join(page.request.get(url).text() for url in pages)
+    views[0].expected = every
+    views[0].missing = [m for m in every if m not in listed]
     # The analysis filtered on each chat: every message of it is a signal, every author listed.
     page.goto(base + "/coffre/analyse")
     analysis_html = page.content()
