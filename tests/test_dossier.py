@@ -275,19 +275,9 @@ def test_the_verifier_inside_the_bundle_runs_alone(vault: Path, capsys: pytest.C
 
 
 def test_the_dossier_page_builds_in_the_background_and_serves_both_files(tmp_path: Path) -> None:
-    from tests.conftest import TOKEN, csrf_of, host_client, make_app
-    from tests.test_web_vault import create
+    from tests.test_web_vault import session_with_chat
 
-    with host_client(make_app(vault_path=tmp_path / "coffre")) as client:
-        client.get(f"/?token={TOKEN}")
-        create(client)
-        csrf = csrf_of(client, "/coffre")
-        imported = client.post(
-            "/coffre/importer",
-            data={"csrf_token": csrf, "me": "Léa"},
-            files=[("export", ("groupe.txt", EXPORT.encode(), "text/plain"))],
-        )
-        assert imported.status_code == 200
+    with session_with_chat(tmp_path / "coffre", EXPORT) as (client, csrf):
         page = client.get("/coffre/dossier")
         assert page.status_code == 200 and "Préparer le dossier" in page.text
         assert client.get("/coffre/dossier/fichier/pdf").status_code == 404  # nothing made yet

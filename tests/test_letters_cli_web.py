@@ -23,9 +23,9 @@ from recours.cli.main import run
 from recours.domain.letters import LETTER_KINDS, Author, LetterValues
 from recours.errors import BadInput
 from recours.services import letters as letters_svc
-from tests.conftest import TOKEN, csrf_of, host_client, make_app
+from tests.conftest import TOKEN, host_client, make_app
 from tests.test_analysis_cli_web import EXPORT
-from tests.test_web_vault import create
+from tests.test_web_vault import create, session_with_chat
 from tests.vault_helpers import FAST
 
 INCIDENT = "Un compte publie mes photos avec des insultes sous chaque publication."
@@ -395,16 +395,7 @@ def addresses(html: str) -> list[str]:
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[tuple[TestClient, str]]:
     """A browser with an open vault holding the same facts as the command line's."""
-    with host_client(make_app(vault_path=tmp_path / "coffre")) as client:
-        client.get(f"/?token={TOKEN}")
-        create(client)
-        csrf = csrf_of(client, "/coffre")
-        imported = client.post(
-            "/coffre/importer",
-            data={"csrf_token": csrf, "me": "Léa"},
-            files=[("export", ("groupe.txt", EXPORT.encode(), "text/plain"))],
-        )
-        assert imported.status_code == 200
+    with session_with_chat(tmp_path / "coffre", EXPORT) as (client, csrf):
         assert (
             client.post("/coffre/adresse", data={"csrf_token": csrf, "url": CONTENT_URL}).status_code == 200
         )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -50,6 +52,23 @@ def create(client: TestClient, minor: bool = False) -> str:
     match = re.search(r'class="recovery-key">([A-Z2-7-]+)<', response.text)
     assert match is not None
     return match.group(1)
+
+
+@contextmanager
+def session_with_chat(vault_path: Path, export: str, me: str = "Léa") -> Iterator[tuple[TestClient, str]]:
+    """A browser session on a new, unlocked vault where ``export`` (a WhatsApp .txt) was imported:
+    the client and the session's form token."""
+    with host_client(make_app(vault_path=vault_path)) as client:
+        client.get(f"/?token={TOKEN}")
+        create(client)
+        csrf = csrf_of(client, "/coffre")
+        imported = client.post(
+            "/coffre/importer",
+            data={"csrf_token": csrf, "me": me},
+            files=[("export", ("groupe.txt", export.encode(), "text/plain"))],
+        )
+        assert imported.status_code == 200
+        yield client, csrf
 
 
 def upload(client: TestClient, files: list[tuple[str, bytes]], **fields: str) -> object:
