@@ -33,23 +33,19 @@ from recours.domain.letters import (
     LIST_FIELDS,
     SCALAR_NAMES,
     Author,
-    Bullets,
     ContentRef,
     EvidenceRef,
-    FormField,
-    Heading,
     Letter,
     LetterKind,
     LetterTemplate,
     LetterValues,
     OffenceRef,
-    Paragraph,
     ReportRef,
-    Signature,
     as_text,
     fill,
     format_date,
     format_datetime,
+    letter_lines,
     letter_values,
     placeholder_names,
 )
@@ -388,7 +384,7 @@ def test_a_missing_value_is_a_visible_blank_never_an_empty_string() -> None:
     for kind in LETTER_KINDS:
         for lang in LANGS:
             filled = letter(kind, LetterValues(person_name="   ", facts=""), lang)
-            for line in _lines(filled):
+            for line in letter_lines(filled):
                 assert all(span.text for span in line)
                 assert not any(span.kind == "value" for span in line)
     plainte = as_text(letter("plainte", LetterValues(), "fr"))
@@ -507,22 +503,6 @@ def _hostile_values() -> LetterValues:
         witness_relationship=word(),
         witness_facts=word(),
     )
-
-
-def _lines(filled: Letter) -> list[Any]:
-    lines = [*filled.sender, *filled.recipient]
-    for block in filled.blocks:
-        if isinstance(block, Heading | Paragraph):
-            lines.append(block.text)
-        elif isinstance(block, Bullets):
-            lines.extend([block.label] if block.label else [])
-            lines.extend(block.items)
-        elif isinstance(block, FormField):
-            lines.extend([block.label, block.value])
-        else:
-            assert isinstance(block, Signature)
-            lines.extend([block.label, block.name])
-    return lines
 
 
 def _docx_text(data: bytes) -> str:
@@ -777,7 +757,7 @@ def test_any_values_fill_every_letter_and_reach_the_text_verbatim(values: Letter
             text = " ".join(as_text(filled).split())
             for value in _given_strings(template, values):
                 assert _expected(value) in text
-            for line in _lines(filled):
+            for line in letter_lines(filled):
                 assert all(span.text for span in line)
 
 

@@ -20,7 +20,7 @@ from recours.domain.bundle import (
 )
 from recours.domain.chat.analysis import Analysis, BatchScanner, Filters, Scan
 from recours.domain.common import Lang
-from recours.domain.custody import Head, head_of
+from recours.domain.custody import Head, StoredEntry, head_of
 from recours.domain.dossier import (
     Aliases,
     ChronologyEntry,
@@ -85,6 +85,8 @@ class Dossier:
     aliases: Aliases
     # Whether the bundle holds the whole custody log (see DossierRequest.custody_log).
     custody_log_included: bool = False
+    # The custody log as the dossier describes it (``snapshot``): read once, by ``gather``.
+    custody: list[StoredEntry] = field(default_factory=list)
 
 
 Progress = Callable[[DossierStep], None]
@@ -212,7 +214,9 @@ def gather(
         )
         for v in views
     ]
-    found_contacts = [c for c in contacts(vault) if selection.keeps_day(c.on) or selection.items]
+    found_contacts = [
+        c for c in contacts_of(e.entry for e in custody) if selection.keeps_day(c.on) or selection.items
+    ]
     raids = [
         (r.start, r.end, f"{labels('raid')} {', '.join(r.authors)} → {r.target or '?'}")
         for r in (analysis.raids if analysis else [])
@@ -227,16 +231,17 @@ def gather(
     )
     facts = case_facts(now.date(), analysis, incidents)
     offences = suggest_offences(facts, law)
+    head = head_of(custody)
     whole_vault = selection == Selection() and not request.redact
     with_log = whole_vault if request.custody_log is None else request.custody_log
     return Dossier(
         request=request,
         # From the vault's state, not the clock: the same vault gives the same bundle, byte for
         # byte (the custody head moves with every change; an empty log has no time).
-        generated_at=head_of(custody).time or vault_svc.iso(now),
+        generated_at=head.time or vault_svc.iso(now),
         vault_id=vault.vault_id,
-        head=head_of(custody),
-        person_is_minor=vault_svc.person_is_minor(vault),
+        head=head,
+        person_is_minor=vault_svc.minor_in(custody),
         period=period_of(e.at for e in dated if e.kind != "evidence") or period_of(e.at for e in dated),
         incidents=incidents,
         items=shown,
@@ -248,6 +253,7 @@ def gather(
         deadlines=compute_deadlines(facts, law, [s.offence.id for s in offences]),
         aliases=aliases,
         custody_log_included=with_log,
+        custody=custody,
     )
 
 
@@ -287,7 +293,7 @@ def build(
     dossier = gather(vault, request, now, scan, labels, law, step)
     members, items = _evidence_members(vault, dossier, renderer)
     if dossier.custody_log_included:
-        members.append(Member(CUSTODY_LOG, "custody", custody_log_bytes(snapshot(vault.custody()))))
+        members.append(Member(CUSTODY_LOG, "custody", custody_log_bytes(dossier.custody)))
     dossier = replace(dossier, items=items)
     evidence = evidence_manifest(
         members, vault_id=dossier.vault_id, generated_at=dossier.generated_at, custody=dossier.head

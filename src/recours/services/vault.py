@@ -18,6 +18,7 @@ from typing import Any, BinaryIO
 from recours.domain.chat import records
 from recours.domain.custody import (
     Head,
+    StoredEntry,
     chain_problems,
     head_of,
     parse_receipt,
@@ -84,7 +85,12 @@ def create(
 
 
 def person_is_minor(vault: EvidenceStore) -> bool:
-    return any(e.entry.get("person_is_minor") for e in vault.custody() if e.entry.get("action") == "profile")
+    return minor_in(vault.custody())
+
+
+def minor_in(entries: Iterable[StoredEntry]) -> bool:
+    """Whether the vault's profile entry says the person is a minor."""
+    return any(e.entry.get("person_is_minor") for e in entries if e.entry.get("action") == "profile")
 
 
 def change_passphrase(vault: EvidenceStore, old: str, new: str, now: datetime) -> None:
