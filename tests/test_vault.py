@@ -153,6 +153,32 @@ def test_list_search_tags_and_dates(vault: Vault) -> None:
     assert svc.list_items(vault, since="2026-11-29") == []
 
 
+def test_the_list_read_page_by_page_is_the_whole_list_cut_into_pages(vault: Vault) -> None:
+    """The web list asks the database for one page, the tags and the page's thumbnails (a
+    10,000-item vault is not read whole at each request): the same as reading everything."""
+    added = fill(vault, count=7)
+    svc.add_note(vault, "Note", tick(30), tags=["Zèbre", "menace"])
+    photo = svc.add_stream(vault, io.BytesIO(_photo_with_gps()), kind="file", name="p.jpg", now=tick(31))
+    svc.delete_item(vault, added[2].record.id, tick(32))
+    svc.set_tags(vault, added[3].record.id, ["instagram", "ancien"], tick(33))
+    everything = [v.record.id for v in svc.list_items(vault)]
+    assert len(everything) == 8  # 7 + note + photo - deleted; the thumbnail is not listed
+    pages = [svc.page_of_items(vault, n, 3) for n in (1, 2, 3)]
+    assert [v.record.id for p in pages for v in p.views] == everything
+    assert [(p.number, p.pages, p.total) for p in pages] == [(1, 3, 8), (2, 3, 8), (3, 3, 8)]
+    assert svc.page_of_items(vault, 99, 3) == pages[2]  # past the end: the last page
+    assert svc.page_of_items(vault, 2, 3) == svc.ItemPage.of(svc.list_items(vault), 2, 3)
+    expected_tags = sorted({t for v in svc.list_items(vault) for t in v.item.tags}, key=str.casefold)
+    assert svc.live_tags(vault) == expected_tags == ["ancien", "instagram", "menace", "Zèbre"]
+    thumbnail = svc.thumbnails(vault)[photo.record.id]
+    assert svc.thumbnails(vault, [photo.record.id, added[0].record.id]) == {photo.record.id: thumbnail}
+    assert svc.thumbnails(vault, [added[0].record.id]) == {}
+    assert [e.entry["action"] for e in vault.custody("tags")] == ["tags"]
+    assert vault.custody("delete") == [e for e in vault.custody() if e.entry["action"] == "delete"]
+    with pytest.raises(ItemNotFound):
+        vault.item(added[2].record.id)  # deleted
+
+
 def test_tags_and_deletion_stay_in_the_log(vault: Vault) -> None:
     first, second, *_ = fill(vault)
     svc.set_tags(vault, first.record.id, ["  harcèlement ", "x", "x"], tick(20))

@@ -26,7 +26,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -41,15 +41,18 @@ from sqlalchemy import (
     Table,
     Text,
     create_engine,
+    case,
     delete,
     event,
+    func,
     insert,
     select,
     text,
+    true,
     update,
 )
 from sqlalchemy.exc import DatabaseError, OperationalError
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool
 from sqlcipher3 import dbapi2 as sqlcipher
 
 from recours.adapters import vault_keys as keys
@@ -555,22 +558,62 @@ class Vault:
         """Every item row: (item, its metadata, when it was deleted or None)."""
         with self._engine.connect() as db:
             rows = db.execute(select(items_table).order_by(items_table.c.added_at, items_table.c.id)).all()
-        result = []
-        for row in rows:
-            record = ItemRecord(**{name: getattr(row, name) for name in ItemRecord.__dataclass_fields__})
-            stored = StoredItem(record=record, tags=json.loads(row.tags), deleted=row.deleted_at is not None)
-            result.append((stored, json.loads(row.metadata), row.deleted_at))
-        return result
+        return [_item_of(row) for row in rows]
+
+    def live_items(
+        self, *, kinds_left_out: Collection[str] = (), offset: int = 0, limit: int | None = None
+    ) -> tuple[int, list[tuple[StoredItem, dict[str, Any]]]]:
+        """How many live items there are (of the other kinds), and those from ``offset`` on
+        (``limit`` of them at most), oldest first. The database counts and slices: a page of
+        a 10,000-item vault decodes a hundred rows, not all of them."""
+        live = items_table.c.deleted_at.is_(None) & items_table.c.kind.not_in(list(kinds_left_out))
+        with self._engine.connect() as db:
+            total = db.execute(select(func.count()).select_from(items_table).where(live)).scalar_one()
+            rows = db.execute(
+                select(items_table)
+                .where(live)
+                .order_by(items_table.c.added_at, items_table.c.id)
+                .offset(offset)
+                .limit(limit)
+            ).all()
+        return int(total), [_item_of(row)[:2] for row in rows]
+
+    def live_tags(self, *, kinds_left_out: Collection[str] = ()) -> set[str]:
+        """Every tag of a live item (of the other kinds)."""
+        tag = func.json_each(_json(items_table.c.tags, "[]")).table_valued("value")
+        query = (
+            select(tag.c.value)
+            .select_from(items_table)
+            .join(tag, true())
+            .where(items_table.c.deleted_at.is_(None), items_table.c.kind.not_in(list(kinds_left_out)))
+            .distinct()
+        )
+        with self._engine.connect() as db:
+            return {str(value) for value in db.execute(query).scalars()}
+
+    def derived_items(self, kind: str, originals: Sequence[str] | None = None) -> dict[str, str]:
+        """Original item id → id of its live derived item of this kind (a thumbnail), for all
+        originals or those in ``originals``."""
+        original = func.json_extract(_json(items_table.c.metadata, "{}"), "$.derived_from")
+        query = select(original, items_table.c.id).where(
+            items_table.c.kind == kind, items_table.c.deleted_at.is_(None), original.is_not(None)
+        )
+        if originals is not None:
+            query = query.where(original.in_(list(originals)))
+        with self._engine.connect() as db:
+            return {str(row[0]): str(row[1]) for row in db.execute(query.order_by(items_table.c.added_at))}
 
     def item(self, item_id: str) -> tuple[StoredItem, dict[str, Any]]:
-        for stored, item_metadata, deleted_at in self.items():
-            if stored.record.id == item_id and deleted_at is None:
-                return stored, item_metadata
-        raise _no_item(item_id)
-
-    def custody(self) -> list[StoredEntry]:
         with self._engine.connect() as db:
-            rows = db.execute(select(custody_table).order_by(custody_table.c.seq)).all()
+            return _item_of(_live_row(db, item_id))[:2]
+
+    def custody(self, action: str | None = None) -> list[StoredEntry]:
+        """The custody log in order: all of it, or only the entries of this ``action``."""
+        query = select(custody_table).order_by(custody_table.c.seq)
+        if action is not None:
+            query = query.where(func.json_extract(_json(custody_table.c.entry, "{}"), "$.action") == action)
+        with self._engine.connect() as db:
+            rows = db.execute(query).all()
         return [StoredEntry(row.seq, json.loads(row.entry), row.prev_hash, row.hash) for row in rows]
 
     def integrity_check(self) -> list[str]:
@@ -705,7 +748,13 @@ def _engine(db_path: Path, key: bytes) -> Engine:
         connection.execute("PRAGMA synchronous = FULL")
         return connection
 
-    engine = create_engine("sqlite://", creator=connect, module=sqlcipher, poolclass=NullPool)
+    # Connections are kept open between reads (closed by ``Vault.close``): each keeps its cache of
+    # decrypted pages, which SQLite empties when another connection has written. A new connection
+    # per read decrypted the whole table again: 57 ms for the list page of a 10,000-item vault,
+    # 28 ms with the cache. No limit on how many: each thread takes its own, never two at once.
+    engine = create_engine(
+        "sqlite://", creator=connect, module=sqlcipher, poolclass=QueuePool, pool_size=4, max_overflow=-1
+    )
 
     @event.listens_for(engine, "begin")
     def _immediate(db: Connection) -> None:
@@ -729,6 +778,18 @@ def _append(db: Connection, entry: dict[str, Any]) -> None:
             hash=entry_hash(previous, entry),
         )
     )
+
+
+def _json(column: Any, otherwise: str) -> Any:
+    """The column where it holds JSON, ``otherwise`` where it does not: SQLite's JSON functions
+    fail the whole query on one altered row, and what reads that row says it is damaged."""
+    return case((func.json_valid(column), column), else_=otherwise)
+
+
+def _item_of(row: Any) -> tuple[StoredItem, dict[str, Any], str | None]:
+    record = ItemRecord(**{name: getattr(row, name) for name in ItemRecord.__dataclass_fields__})
+    stored = StoredItem(record=record, tags=json.loads(row.tags), deleted=row.deleted_at is not None)
+    return stored, json.loads(row.metadata), row.deleted_at
 
 
 def _live_row(db: Connection, item_id: str) -> Any:

@@ -85,7 +85,7 @@ def create(
 
 
 def person_is_minor(vault: EvidenceStore) -> bool:
-    return minor_in(vault.custody())
+    return minor_in(vault.custody("profile"))
 
 
 def minor_in(entries: Iterable[StoredEntry]) -> bool:
@@ -215,13 +215,10 @@ def similar_images(views: Sequence[ItemView]) -> dict[str, list[str]]:
     return similar
 
 
-def thumbnails(vault: EvidenceStore) -> dict[str, str]:
-    """Original item id → id of its thumbnail, for the live items that have one."""
-    return {
-        str(details["derived_from"]): stored.record.id
-        for stored, details, deleted_at in vault.items()
-        if deleted_at is None and stored.record.kind == "thumbnail" and "derived_from" in details
-    }
+def thumbnails(vault: EvidenceStore, originals: Sequence[str] | None = None) -> dict[str, str]:
+    """Original item id → id of its thumbnail, for the live items (all, or ``originals``) that
+    have one."""
+    return vault.derived_items("thumbnail", originals)
 
 
 def live_items_by_sha256(vault: EvidenceStore) -> dict[str, str]:
@@ -445,6 +442,40 @@ def list_items(
             continue
         views.append(ItemView(stored, details))
     return views
+
+
+@dataclass(frozen=True)
+class ItemPage:
+    """One page of the list of live items: ``number`` of ``pages``, of ``total`` items."""
+
+    views: list[ItemView]
+    total: int
+    number: int
+    pages: int
+
+    @classmethod
+    def of(cls, views: Sequence[ItemView], number: int, size: int) -> ItemPage:
+        """Page ``number`` of a list already read (the last one if there are fewer)."""
+        pages = max(1, -(-len(views) // size))
+        number = min(max(number, 1), pages)
+        return cls(list(views[(number - 1) * size : number * size]), len(views), number, pages)
+
+
+def page_of_items(vault: EvidenceStore, number: int, size: int) -> ItemPage:
+    """Page ``number`` (from 1; the last one if there are fewer) of the live items, ``size`` a
+    page, oldest first: as ``list_items()`` cut into pages, read page by page from the vault."""
+    number = max(number, 1)
+    total, rows = vault.live_items(kinds_left_out=DERIVED_KINDS, offset=(number - 1) * size, limit=size)
+    pages = max(1, -(-total // size))
+    if number > pages:  # past the end (items deleted since the link was made): the last page
+        number = pages
+        _, rows = vault.live_items(kinds_left_out=DERIVED_KINDS, offset=(number - 1) * size, limit=size)
+    return ItemPage([ItemView(stored, details) for stored, details in rows], total, number, pages)
+
+
+def live_tags(vault: EvidenceStore) -> list[str]:
+    """The tags of the live items, in alphabetical order (case ignored)."""
+    return sorted(vault.live_tags(kinds_left_out=DERIVED_KINDS), key=str.casefold)
 
 
 def get_item(vault: EvidenceStore, item_id: str) -> ItemView:

@@ -104,34 +104,31 @@ def _list_page(
     status_code: int = 200,
     number: int = 1,
 ) -> Response:
-    everything = svc.list_items(store)
     filtered = bool(query or tag or since or until)
-    views = (
-        svc.list_items(store, text=query, tag=tag or None, since=since or None, until=until or None)
-        if filtered
-        else everything
-    )
-    tags = sorted({t for v in everything for t in v.item.tags}, key=str.casefold)
-    pages = max(1, -(-len(views) // PAGE_SIZE))
-    number = min(number, pages)
-    shown = views[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+    if filtered:
+        # A search reads every item (its words are looked for in Python, case folded).
+        views = svc.list_items(store, text=query, tag=tag or None, since=since or None, until=until or None)
+        listed = svc.ItemPage.of(views, number, PAGE_SIZE)
+    else:
+        listed = svc.page_of_items(store, number, PAGE_SIZE)
+    shown = listed.views
     return page(
         request,
         "vault_list.html",
         status_code,
         views=shown,
-        total=len(views),
-        number=number,
-        pages=pages,
+        total=listed.total,
+        number=listed.number,
+        pages=listed.pages,
         filtered=filtered,
         query=query,
         tag=tag,
         since=since,
         until=until,
-        tags=tags,
+        tags=svc.live_tags(store),
         error=error,
         minor=svc.person_is_minor(store),
-        thumbnails=svc.thumbnails(store),
+        thumbnails=svc.thumbnails(store, [v.record.id for v in shown]),
         # Near-duplicates among the items of this page (consecutive screenshots are added together).
         similar=svc.similar_images(shown),
         names={v.record.id: v.record.name for v in shown},
@@ -373,7 +370,7 @@ def _item_page(
         view=view,
         preview=svc.read_text_preview(store, view),
         incidents=incidents,
-        thumbnail=svc.thumbnails(store).get(view.record.id),
+        thumbnail=svc.thumbnails(store, [view.record.id]).get(view.record.id),
         error=error,
     )
 
