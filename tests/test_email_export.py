@@ -50,3 +50,17 @@ def test_not_an_email() -> None:
 def test_any_input_parses_or_raises_the_parse_error(data: bytes) -> None:
     with contextlib.suppress(ChatParseError):
         parse_email(data)
+
+
+def test_a_message_the_mime_parser_raises_on_is_kept_as_written() -> None:
+    """Python's parser raises IndexError on a Content-Type parameter cut short (found by
+    fuzzing): the message is read without MIME, its headers and body as written."""
+    raw = (
+        b"From: Kev <kev@example.org>\r\nDate: Tue, 14 Jul 2026 21:30:00 +0200\r\nSubject: toi\r\n"
+        b"Content-Type: multipart/mixed; boun\x01\x00\xa0Z*\r\n\r\n--XYZ\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\nJe sais o\xc3\xb9 tu habites.\r\n--XYZ--\r\n"
+    )
+    (entry,) = parse_email(raw, tz="Europe/Paris").entries
+    assert entry.author == "Kev <kev@example.org>"
+    assert entry.timestamp.isoformat() == "2026-07-14T21:30:00+02:00"
+    assert entry.text.startswith("[toi]\n--XYZ") and "tu habites." in entry.text

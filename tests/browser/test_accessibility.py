@@ -194,3 +194,87 @@ def test_vault_pages_have_no_violation(browser: Browser, server_url: str, tmp_pa
     page.get_by_role("button", name="Ouvrir").click()
     assert violations(page) == [], "unlock error"
     context.close()
+
+
+def _fresh_vault(page: Page, server_url: str) -> None:
+    """An empty vault on this test server (erasing one another test left), unlocked."""
+    page.goto(f"{server_url}/?token={TOKEN}")
+    page.goto(server_url + "/coffre")
+    if page.get_by_label("Phrase secrète ou clé de récupération").count():
+        page.goto(server_url + "/coffre/effacer")
+        page.get_by_label("Tapez EFFACER pour confirmer").fill("EFFACER")
+        page.get_by_role("button", name="Effacer tout le coffre maintenant").click()
+        page.goto(server_url + "/coffre")
+    page.get_by_label("Choisissez une phrase secrète").fill("une phrase assez longue")
+    page.get_by_label("Répétez-la").fill("une phrase assez longue")
+    page.get_by_role("button", name="Créer le coffre").click()
+    page.get_by_role("link", name="J’ai noté ma clé : aller au coffre").click()
+
+
+def _without_browser_checks(page: Page) -> None:
+    """Let the forms send what the browser would refuse ("required", type="url"): the server's
+    own error messages are the states under test."""
+    page.evaluate("document.querySelectorAll('form').forEach(f => f.noValidate = true)")
+
+
+def test_vault_pages_in_their_empty_and_error_states_have_no_violation(
+    browser: Browser, server_url: str, tmp_path: Path
+) -> None:
+    context = open_context(browser, server_url)
+    page = context.new_page()
+    _fresh_vault(page, server_url)
+    states: list[tuple[str, str]] = []  # (state, a text the page must show in it)
+
+    def check(state: str, shown: str) -> None:
+        assert shown in page.content(), state
+        states.append((state, shown))
+        assert violations(page) == [], state
+
+    for path, shown in (
+        ("/coffre/analyse", "Aucune discussion n’a encore été importée"),
+        ("/coffre/dossier", "Mon dossier"),
+        ("/coffre/journal", "Journal"),
+    ):
+        page.goto(server_url + path)
+        check("empty " + path, shown)
+    page.goto(server_url + "/coffre")
+    not_a_chat = tmp_path / "photo.txt"
+    not_a_chat.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    page.get_by_label("Fichier d’export (").set_input_files(str(not_a_chat))
+    page.get_by_role("button", name="Importer").click()
+    check("import refused", "Il y a un problème")
+    page.goto(server_url + "/coffre")
+    _without_browser_checks(page)
+    page.get_by_role("button", name="Chiffrer et ajouter").click()
+    check("upload without a file", "Il y a un problème")
+    page.goto(server_url + "/coffre")
+    _without_browser_checks(page)
+    page.get_by_label("Enregistrer une adresse (URL)").fill("ftp://exemple.fr/fichier")
+    page.get_by_role("button", name="Enregistrer l’adresse").click()
+    check("address refused", "Il y a un problème")
+    page.goto(server_url + "/coffre")
+    _without_browser_checks(page)
+    page.get_by_role("button", name="Ajouter la note").click()
+    check("empty note", "Il y a un problème")
+    page.goto(server_url + "/coffre")
+    page.get_by_label("Chercher").fill("introuvable")
+    page.get_by_role("button", name="Filtrer").click()
+    check("search without result", "Aucun élément ne correspond à ces filtres.")
+    page.goto(server_url + "/coffre/journal")
+    _without_browser_checks(page)
+    page.get_by_role("button", name="Noter l’incident").click()
+    check("incident without a description", "Il y a un problème")
+    page.goto(server_url + "/coffre/effacer")
+    page.get_by_label("Tapez EFFACER pour confirmer").fill("non")
+    page.get_by_role("button", name="Effacer tout le coffre maintenant").click()
+    check("erase not confirmed", "Rien n’a été effacé")
+    page.get_by_role("button", name="English").click()
+    for path, shown in (
+        ("/coffre", "My evidence"),
+        ("/coffre/analyse", "No chat has been imported yet"),
+        ("/coffre/journal", "Incident journal"),
+    ):
+        page.goto(server_url + path)
+        check("English " + path, shown)
+    assert len(states) == 13
+    context.close()

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from email import policy
-from email.message import EmailMessage
-from email.parser import BytesParser
+from email.message import EmailMessage, Message
+from email.parser import BytesHeaderParser, BytesParser
 from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo
 
@@ -48,19 +48,35 @@ def parse_email(data: bytes, *, tz: str = "Europe/Paris") -> ParsedExport:
 
 
 def _entry(raw: bytes, zone: ZoneInfo, pointer: str) -> ChatEntry:
-    message = BytesParser(policy=policy.default).parsebytes(raw)
+    try:
+        message = BytesParser(policy=policy.default).parsebytes(raw)
+    except _HEADER_ERRORS:
+        # The parser itself may raise on a malformed MIME parameter (a Content-Type boundary cut
+        # short raises IndexError; found by fuzzing): the message is then read without MIME,
+        # its headers and its body as written.
+        return _entry_as_written(raw, zone, pointer)
     assert isinstance(message, EmailMessage)  # noqa: S101 - policy.default builds EmailMessage
+    return _entry_of(message, _body(message), _attachment_names(message), zone, pointer)
+
+
+def _entry_as_written(raw: bytes, zone: ZoneInfo, pointer: str) -> ChatEntry:
+    message = BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
+    body = message.get_payload()
+    return _entry_of(message, body if isinstance(body, str) else "", (), zone, pointer)
+
+
+def _entry_of(
+    message: Message, text: str, attachments: tuple[str, ...], zone: ZoneInfo, pointer: str
+) -> ChatEntry:
     timestamp = _date(message, zone, pointer)
     author = _header(message, "From") or None
-    text = _body(message)
-    attachments = _attachment_names(message)
     subject = _header(message, "Subject")
     if subject:
         text = f"[{subject}]\n{text}" if text else f"[{subject}]"
     return ChatEntry(timestamp, author, "message", None, text, attachments, False, False, 0, 0, pointer)
 
 
-def _date(message: EmailMessage, zone: ZoneInfo, pointer: str) -> datetime:
+def _date(message: Message, zone: ZoneInfo, pointer: str) -> datetime:
     try:
         moment = parsedate_to_datetime(_header(message, "Date"))
     except (TypeError, ValueError, IndexError):
@@ -76,7 +92,7 @@ def _date(message: EmailMessage, zone: ZoneInfo, pointer: str) -> datetime:
 _HEADER_ERRORS = (AttributeError, IndexError, TypeError, ValueError, LookupError)
 
 
-def _header(message: EmailMessage, name: str) -> str:
+def _header(message: Message, name: str) -> str:
     try:
         return str(message.get(name, ""))
     except _HEADER_ERRORS:

@@ -141,7 +141,8 @@ def _entry(message: Any, zone: ZoneInfo, pointer: str, own_peers: frozenset[str]
     if message.get("type") == "service":
         action = str(message.get("action", ""))
         actor = str(message.get("actor", "") or "")
-        members = ", ".join(str(m) for m in message.get("members") or [] if m)
+        listed = message.get("members")
+        members = ", ".join(str(m) for m in (listed if isinstance(listed, list) else []) if m)
         described = " ".join(part for part in (actor, action, members, text) if part)
         return ChatEntry(
             timestamp,
