@@ -281,18 +281,19 @@ class SignalMatcher:
     def scan_many(self, texts: Sequence[str]) -> dict[int, tuple[SignalHit, ...]]:
         """``scan`` of every text, by index, for the texts with hits (in index order).
 
-        Each distinct text once (a chat repeats its texts); the prefilter reads them all at
-        once, and safetype scans the few it lets through, with the rules it let through.
+        The prefilter reads all texts at once, and safetype scans the few it lets through, with
+        the rules it let through, each distinct text once (a chat repeats its texts).
         """
-        distinct = list(dict.fromkeys(texts))
-        hits_of: dict[str, tuple[SignalHit, ...]] = {}
-        for index, rules in self._prefilter.candidates_many(distinct).items():
-            hits = self._scan(self._engine(rules), distinct[index])
+        scanned: dict[str, tuple[SignalHit, ...]] = {}
+        found: dict[int, tuple[SignalHit, ...]] = {}
+        for index, rules in sorted(self._prefilter.candidates_many(texts).items()):
+            text = texts[index]
+            hits = scanned.get(text)
+            if hits is None:
+                hits = scanned[text] = self._scan(self._engine(rules), text)
             if hits:
-                hits_of[distinct[index]] = hits
-        if not hits_of:
-            return {}
-        return {i: hits_of[texts[i]] for i in compress(count(), map(hits_of.__contains__, texts))}
+                found[index] = hits
+        return found
 
     def scan_without_prefilter(self, text: str) -> tuple[SignalHit, ...]:
         """The same hits, with every rule: what the prefilter must never change."""

@@ -79,7 +79,7 @@ def _entry_of(
 def _date(message: Message, zone: ZoneInfo, pointer: str) -> datetime:
     try:
         moment = parsedate_to_datetime(_header(message, "Date"))
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         raise ChatParseError(
             "bad_record", f"Date du courriel illisible ({pointer}).", f"Unreadable e-mail date ({pointer})."
         ) from None
@@ -89,7 +89,7 @@ def _date(message: Message, zone: ZoneInfo, pointer: str) -> datetime:
 # What Python's header parser may raise on a malformed header, besides returning a defect:
 # ``From: Kev.<kev@ezample.org>`` raises AttributeError in email._header_value_parser (found by
 # fuzzing, tests/fuzz/crashes). The header is then kept as written.
-_HEADER_ERRORS = (AttributeError, IndexError, TypeError, ValueError, LookupError)
+_HEADER_ERRORS = (AttributeError, IndexError, TypeError, ValueError, LookupError, OverflowError)
 
 
 def _header(message: Message, name: str) -> str:
