@@ -186,3 +186,35 @@ def test_the_help_lists_every_type_of_signal(capsys: pytest.CaptureFixture[str])
     help_text = " ".join(capsys.readouterr().out.split())
     for name in load_signal_pack().categories:
         assert name in help_text
+
+
+def test_a_lone_surrogate_in_a_message_is_analysed_and_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Some JSON exports hold a lone surrogate (half of an emoji): it has no UTF-8 form, and
+    the analysis (its RE2 gate reads UTF-8), the JSON and the terminal must still take it."""
+    monkeypatch.setenv("RECOURS_VAULT", str(tmp_path / "coffre"))
+    monkeypatch.setenv("RECOURS_PASSPHRASE", "phrase de test assez longue")
+    messages = [
+        {"id": n, "type": "message", "date": f"2026-07-1{n}T09:07:00", "from": "Hugo", "from_id": "user2",
+         "text": text}
+        for n, text in ((1, "t'es qu'une sale pute \\ud83d"), (2, "\\udc00 je vais te tuer"))
+    ]  # fmt: skip
+    export = json.dumps({"name": "Classe", "type": "private_group", "id": 4001, "messages": messages})
+    (tmp_path / "result.json").write_text(export.replace("\\\\u", "\\u"), encoding="utf-8")
+    assert run(["vault", "init"]) == 0
+    assert run(["import", str(tmp_path / "result.json")]) == 0
+    result = analyse_json(capsys)
+    assert [s["text"] for s in result["signals"]] == ["t'es qu'une sale pute \ud83d", "\udc00 je vais te tuer"]
+    capsys.readouterr()
+    assert run(["analyse"]) == 0
+    assert "je vais te tuer" in capsys.readouterr().out
+    assert run(["dossier", "--out", str(tmp_path / "dossier")]) == 0
+    with host_client(make_app(vault_path=tmp_path / "coffre")) as client:
+        client.get(f"/?token={TOKEN}")
+        client.post(
+            "/coffre/ouvrir",
+            data={"csrf_token": csrf_of(client, "/coffre"), "passphrase": "phrase de test assez longue"},
+        )
+        page = client.get("/coffre/analyse")
+        assert page.status_code == 200 and "je vais te tuer" in page.text and "⟨U+D83D⟩" in page.text

@@ -556,6 +556,9 @@ def scan_each(matcher: SignalMatcher, texts: list[str]) -> dict[int, tuple[Any, 
 # The gate's token boundaries: an underscore, a leet sign or an emoji before a word, an
 # apostrophe between two, spaced letters across the texts' joins.
 @example(texts=["x_pute", "@lors p@te", "😀pute", "t\u2019es nul", "p.u.t.e", "p u", "t e"])
+# Lone surrogates (some JSON exports hold them: they have no UTF-8 form) and texts that stay
+# non-ASCII once folded, where the gate counts bytes, not characters.
+@example(texts=["sale pute \ud800", "\udfff", "😀 t'es nul", "ok", "\ud83d connard", "Ω sale pute"])
 @given(texts=batches(st.one_of(messages(), odd_texts(), st.sampled_from(TRICKY))))
 def test_scanning_many_texts_is_scanning_each(matcher: SignalMatcher, texts: list[str]) -> None:
     assert matcher.scan_many(texts) == scan_each(matcher, texts)

@@ -6,6 +6,7 @@ reaches the user (ARCHITECTURE.md, conventions).
 
 from __future__ import annotations
 
+import io
 import logging
 import sys
 from typing import Annotated
@@ -87,6 +88,7 @@ def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code; never let a traceback out."""
     command = typer.main.get_command(app)
     args = sys.argv[1:] if argv is None else argv
+    _write_what_utf8_cannot()
     try:
         result = command.main(args=args, prog_name="recours", standalone_mode=False)
     except RecoursError as error:
@@ -116,6 +118,15 @@ def run(argv: list[str] | None = None) -> int:
         )
         return EXIT_CANNOT_RUN
     return result if isinstance(result, int) else 0
+
+
+def _write_what_utf8_cannot() -> None:
+    """A message may hold a lone surrogate (half an emoji, in some JSON exports), which has no
+    UTF-8 form: written as ``\\udXXX`` (in JSON output, the very escape that reads it back)
+    instead of failing the whole output."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
 
 
 def entry() -> None:

@@ -49,3 +49,8 @@ def _https(value: str) -> str:
 
 # A source's address: the data cites pages read over HTTPS only.
 HttpsUrl = Annotated[str, AfterValidator(_https)]
+
+
+def code_point_label(char: str) -> str:
+    """How a character that cannot be shown as itself is shown: ⟨U+202E⟩."""
+    return f"⟨U+{ord(char):04X}⟩"

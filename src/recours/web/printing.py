@@ -19,7 +19,7 @@ from recours.adapters.charts import analysis_charts
 from recours.adapters.letter_files import letter_docx, letter_html
 from recours.adapters.pdf import PdfAttachment, render_pdf
 from recours.adapters.signal_pack import load_signal_pack
-from recours.domain.common import Lang, Text
+from recours.domain.common import Lang, Text, code_point_label
 from recours.domain.custody import receipt_text
 from recours.domain.dossier import ChronologyKind
 from recours.domain.law import LawBook
@@ -150,12 +150,15 @@ def letter_renderer() -> LetterRenderer:
 # Characters a reader cannot see but that change what they read: bidi controls (a file named
 # "facture\u202egpj.exe" shows as "factureexe.jpg", Unicode TR #9; CVE-2021-42574 "Trojan
 # Source"), zero-width characters, the BOM. In a dossier they are shown by their code point.
-_HIDDEN = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# Invisible and direction-changing characters, and lone surrogates (half an emoji, in some JSON
+# exports: they have no UTF-8 form, so no PDF or web page can hold them as they are).
+_HIDDEN = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff]")
 
 
 def reveal(text: str) -> str:
-    """``text`` with each invisible or direction-changing character shown as ⟨U+XXXX⟩."""
-    return _HIDDEN.sub(lambda m: f"⟨U+{ord(m[0]):04X}⟩", text)
+    """``text`` with each invisible or direction-changing character, and each lone surrogate,
+    shown as ⟨U+XXXX⟩."""
+    return _HIDDEN.sub(lambda m: code_point_label(m[0]), text)
 
 
 def _data_uri(mime: str, data: bytes) -> str:

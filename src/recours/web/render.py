@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from recours.adapters.knowledge import Knowledge
-from recours.domain.common import Lang
+from recours.domain.common import Lang, code_point_label
 from recours.i18n import gettext_for
 from recours.services.labels import metadata_label, state_label, status_label, when
 from recours.web.sessions import Session
@@ -73,4 +74,9 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
         metadata_label=lambda key: metadata_label(key, lang),
         **context,
     )
-    return HTMLResponse(html, status_code=status_code)
+    # A lone surrogate (half an emoji, in some JSON exports) has no UTF-8 form: the page shows
+    # its code point, as the dossier does, instead of failing to be sent.
+    return HTMLResponse(_LONE_SURROGATE.sub(lambda m: code_point_label(m[0]), html), status_code=status_code)
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
