@@ -300,7 +300,9 @@ def test_the_dossier_page_builds_in_the_background_and_serves_both_files(tmp_pat
             page = client.get("/coffre/dossier")
             if "Préparation du dossier en cours" not in page.text:
                 break
-            assert '<meta http-equiv="refresh" content="2">' in page.text  # works without JavaScript
+            # Its step, asked for again by htmx; without JavaScript, a reload shows it (no timed
+            # meta refresh: WCAG 2.2.1).
+            assert 'hx-get="/coffre/travail"' in page.text and 'http-equiv="refresh"' not in page.text
             time.sleep(0.1)
         assert "Votre dossier est prêt" in page.text, page.text
         pdf = client.get("/coffre/dossier/fichier/pdf")

@@ -311,6 +311,59 @@ def test_a_whatsapp_export_is_imported_from_the_browser(browser: TestClient) -> 
     assert not_chat.status_code == 422
 
 
+def test_a_long_import_runs_in_the_background_and_its_page_shows_where_it_is(
+    browser: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A big zip takes a while: the import runs in the background, its page reloads itself
+    (no JavaScript needed) and says which step it is at; nothing else long starts meanwhile."""
+    import threading
+
+    from recours.services import chat as chat_svc
+    from recours.web.routes import vault as vault_routes
+
+    release = threading.Event()
+    real_import = chat_svc.import_bytes
+
+    def slow_import(*args, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs["on_step"]("check_media")
+        assert release.wait(10)
+        return real_import(*args, **kwargs)
+
+    monkeypatch.setattr(chat_svc, "import_bytes", slow_import)
+    monkeypatch.setattr(vault_routes, "_WAIT_FOR_JOB", 0.05)
+    create(browser)
+    token = csrf_of(browser, "/coffre")
+    export = (Path(__file__).parent / "golden" / "whatsapp" / "android-fr-24h.txt").read_bytes()
+    files = [("export", ("discussion.txt", export, "text/plain"))]
+    running = browser.post("/coffre/importer", data={"csrf_token": token}, files=files)
+    assert running.status_code == 200 and running.url.path == "/coffre/importer"
+    assert 'hx-get="/coffre/travail"' in running.text and 'http-equiv="refresh"' not in running.text
+    assert "Vérification des médias de l’archive" in running.text and 'role="status"' in running.text
+    busy = browser.post("/coffre/importer", data={"csrf_token": token}, files=files)
+    assert busy.status_code == 409 and "Attendez qu’il soit terminé" in busy.text
+    dossier = browser.post("/coffre/dossier", data={"csrf_token": token})
+    assert dossier.status_code == 409 and "Un import est en cours" in dossier.text
+    assert browser.get("/coffre/dossier").status_code == 200  # an import job is not a dossier
+    step = browser.get("/coffre/travail", headers={"HX-Request": "true"})
+    assert step.text.strip() == "Vérification des médias de l’archive…" and "HX-Refresh" not in step.headers
+    release.set()
+    deadline = time.monotonic() + 10
+    done = browser.get("/coffre/importer")
+    while "Import en cours" in done.text and time.monotonic() < deadline:
+        time.sleep(0.05)
+        done = browser.get("/coffre/importer")
+    assert done.status_code == 200 and "Discussion importée" in done.text and "nouvelles" in done.text
+    assert 'http-equiv="refresh"' not in done.text
+    assert browser.get("/coffre/travail", headers={"HX-Request": "true"}).headers["HX-Refresh"] == "true"
+    assert browser.get("/coffre/travail", follow_redirects=False).headers["location"] == "/coffre/importer"
+    assert browser.get("/coffre/dossier").status_code == 200
+
+
+def test_the_import_page_without_an_import_goes_back_to_the_vault(browser: TestClient) -> None:
+    create(browser)
+    assert browser.get("/coffre/importer", follow_redirects=False).headers["location"] == "/coffre"
+
+
 def test_a_large_vault_is_listed_a_page_at_a_time(browser: TestClient) -> None:
     from recours.web.routes.vault import PAGE_SIZE
 

@@ -4,6 +4,7 @@ works without JavaScript: it asks the browser to reload itself while the job run
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -52,3 +53,10 @@ def start(kind: str, work: Callable[[Callable[[str], None]], T]) -> Job[T]:
 
     threading.Thread(target=run, name=f"recours-{kind}", daemon=True).start()
     return job
+
+
+async def wait(job: Job[T], seconds: float) -> None:
+    """Wait up to ``seconds`` for the job to end, without holding up the server's other pages."""
+    deadline = time.monotonic() + seconds
+    while job.running and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)

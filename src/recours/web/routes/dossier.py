@@ -59,7 +59,10 @@ async def dossier_start(request: Request) -> Response:
         return to_vault_home()
     lang = lang_of(request)
     if session.job is not None and session.job.running:
-        return _render(request, store)
+        if session.job.kind == "dossier":
+            return _render(request, store)
+        busy = gettext_for(lang).gettext("Un import est en cours. Attendez qu’il soit terminé pour préparer le dossier.")
+        return _render(request, store, error=busy, status_code=409)
     try:
         request_, recipient = _options(fields, lang)
     except BadInput as problem:
@@ -174,7 +177,7 @@ def _render(
     status_code: int = 200,
 ) -> Response:
     session = session_of(request)
-    job = session.job if session is not None else None
+    job = session.job if session is not None and session.job is not None and session.job.kind == "dossier" else None
     lang = lang_of(request)
     job_error = None
     if job is not None and job.error is not None:

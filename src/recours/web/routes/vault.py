@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from recours.errors import BadInput, ItemNotFound, RecoursError, WrongPassphrase
 from recours.services import chat as chat_svc
 from recours.services import vault as svc
 from recours.services.ports import EvidenceStore, VaultFactory
+from recours.web import jobs
 from recours.web.render import lang_of, page, session_of
 from recours.web.routes.forms import checked_form, form_day, form_value
 from recours.web.sessions import Session
@@ -285,14 +287,26 @@ async def vault_upload(request: Request) -> Response:
 MAX_EXPORT = 256 * 1024 * 1024
 
 
+@dataclass(frozen=True)
+class _Upload:
+    name: str
+    data: bytes
+    date_order: DateOrder | None
+    me: str | None
+    intimate: bool
+
+
 @router.post("/coffre/importer", response_class=HTMLResponse)
 async def vault_import(request: Request) -> Response:
     store = unlocked(request)
     if store is None:
         return to_vault_home()
+    session = _session(request)
+    if session.job is not None and session.job.running:
+        return _list_error(request, store, _t(request, *_BUSY), 409)
     now = now_of(request)
 
-    def import_file(name: str, source: Any, fields: dict[str, list[str]]) -> chat_svc.ImportSummary:
+    def receive(name: str, source: Any, fields: dict[str, list[str]]) -> _Upload:
         data = source.read(MAX_EXPORT + 1)
         if len(data) > MAX_EXPORT:
             raise BadInput(
@@ -301,20 +315,78 @@ async def vault_import(request: Request) -> Response:
             )
         raw_order = form_value(fields, "date_order")
         order: DateOrder | None = "dmy" if raw_order == "dmy" else "mdy" if raw_order == "mdy" else None
-        return chat_svc.import_bytes(
-            store,
-            name,
-            data,
-            now,
-            date_order=order,
-            me=form_value(fields, "me").strip() or None,
-            intimate=form_value(fields, "intimate") == "yes",
-        )
+        me = form_value(fields, "me").strip() or None
+        return _Upload(name, data, order, me, form_value(fields, "intimate") == "yes")
 
-    results = await _stream_files(request, store, import_file)
-    if isinstance(results, Response):
-        return results
-    return page(request, "vault_imported.html", summaries=results)
+    uploads = await _stream_files(request, store, receive)
+    if isinstance(uploads, Response):
+        return uploads
+
+    def work(report: Callable[[str], None]) -> list[chat_svc.ImportSummary]:
+        return [
+            chat_svc.import_bytes(
+                store,
+                upload.name,
+                upload.data,
+                now,
+                date_order=upload.date_order,
+                me=upload.me,
+                intimate=upload.intimate,
+                on_step=report,
+            )
+            for upload in uploads
+        ]
+
+    # Parsed, checked and stored in the background: a zip of a few hundred megabytes of media
+    # takes a while. The next page shows where it is, and reloads itself until it is done.
+    session.job = jobs.start("import", work)
+    return RedirectResponse("/coffre/importer", status_code=303)
+
+
+@router.get("/coffre/travail", response_class=HTMLResponse)
+async def job_step(request: Request) -> Response:
+    """The step of the session's background job, for its progress page to show (htmx); once
+    the job is done, the page is asked to reload and show what it produced."""
+    job = _session(request).job
+    if request.headers.get("hx-request") != "true":  # opened as a page: the job's own page
+        return RedirectResponse(_JOB_PAGES.get(job.kind, "/coffre") if job else "/coffre", status_code=303)
+    if unlocked(request) is None or job is None or not job.running:
+        return Response(status_code=200, headers={"HX-Refresh": "true"})
+    return page(request, "job_step.html", job=job)
+
+
+_JOB_PAGES = {"import": "/coffre/importer", "dossier": "/coffre/dossier"}
+
+
+_BUSY = (
+    "Un import ou un dossier est en cours de préparation. Attendez qu’il soit terminé.",
+    "An import or a dossier is being prepared. Wait until it is done.",
+)
+# How long a page waits for a job to end before showing its progress: a small export is then
+# shown imported at once, without a progress page in between.
+_WAIT_FOR_JOB = 1.5
+
+
+@router.get("/coffre/importer", response_class=HTMLResponse)
+async def vault_import_progress(request: Request) -> Response:
+    store = unlocked(request)
+    if store is None:
+        return to_vault_home()
+    job = _session(request).job
+    if job is None or job.kind != "import":
+        return to_vault_home()
+    await jobs.wait(job, _WAIT_FOR_JOB)
+    if job.running:
+        return page(request, "vault_importing.html", job=job)
+    if job.error is not None:
+        return _list_error(request, store, job.error.message(lang_of(request)))
+    if job.failed:
+        failure = (
+            "L’import n’a pas pu se terminer, à cause d’une erreur de Recours. Vos preuves n’ont pas changé.",
+            "The import could not finish, because of an error in Recours. Your evidence has not changed.",
+        )
+        return _list_error(request, store, _t(request, *failure), 500)
+    return page(request, "vault_imported.html", summaries=job.result)
 
 
 async def _add_from_form(
