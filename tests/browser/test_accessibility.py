@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, Page
 
 from recours.domain.letters import LETTER_KINDS
 from recours.services import chat as chat_svc
-from tests.browser.conftest import base_url, open_context
+from tests.browser.conftest import base_url, fresh_vault, open_context
 from tests.conftest import TOKEN
 
 pytestmark = pytest.mark.browser
@@ -198,21 +198,6 @@ def test_vault_pages_have_no_violation(browser: Browser, server_url: str, tmp_pa
     context.close()
 
 
-def _fresh_vault(page: Page, server_url: str) -> None:
-    """An empty vault on this test server (erasing one another test left), unlocked."""
-    page.goto(f"{server_url}/?token={TOKEN}")
-    page.goto(server_url + "/coffre")
-    if page.get_by_label("Phrase secrète ou clé de récupération").count():
-        page.goto(server_url + "/coffre/effacer")
-        page.get_by_label("Tapez EFFACER pour confirmer").fill("EFFACER")
-        page.get_by_role("button", name="Effacer tout le coffre maintenant").click()
-        page.goto(server_url + "/coffre")
-    page.get_by_label("Choisissez une phrase secrète").fill("une phrase assez longue")
-    page.get_by_label("Répétez-la").fill("une phrase assez longue")
-    page.get_by_role("button", name="Créer le coffre").click()
-    page.get_by_role("link", name="J’ai noté ma clé : aller au coffre").click()
-
-
 def _without_browser_checks(page: Page) -> None:
     """Let the forms send what the browser would refuse ("required", type="url"): the server's
     own error messages are the states under test."""
@@ -224,7 +209,8 @@ def test_vault_pages_in_their_empty_and_error_states_have_no_violation(
 ) -> None:
     context = open_context(browser, server_url)
     page = context.new_page()
-    _fresh_vault(page, server_url)
+    page.goto(f"{server_url}/?token={TOKEN}")
+    fresh_vault(page)
     states: list[tuple[str, str]] = []  # (state, a text the page must show in it)
 
     def check(state: str, shown: str) -> None:

@@ -84,6 +84,37 @@ def test_three_shift_presses_leave_for_the_neutral_site_and_forget_the_session(p
     expect(page.get_by_role("heading", level=1)).to_have_text("Ouvrez Recours avec son lien de lancement")
 
 
+# What the page's origin keeps in the browser (the session cookie is HttpOnly: not seen here).
+BROWSER_STORAGES = """async () => ({
+    web: localStorage.length + sessionStorage.length,
+    databases: (await indexedDB.databases()).length,
+    caches: (await caches.keys()).length,
+    cookies: document.cookie.length,
+})"""
+NOTHING_STORED = {"web": 0, "databases": 0, "caches": 0, "cookies": 0}
+
+
+def test_after_a_quick_exit_the_back_button_shows_nothing_of_the_case(page: Page, tmp_path: Path) -> None:
+    """Someone takes the device: Back after leaving must show neither the evidence nor the
+    vault, and the browser keeps nothing of the case in its storages."""
+    fresh_vault(page)
+    evidence = tmp_path / "capture-menaces-kevin.txt"
+    evidence.write_text("Je sais où tu habites", encoding="utf-8")
+    page.get_by_label("Fichiers (captures, photos, vidéos, sons, PDF, courriels…)").set_input_files(str(evidence))
+    page.get_by_role("button", name="Chiffrer et ajouter").click()
+    page.get_by_role("link", name="capture-menaces-kevin.txt").click()
+    expect(page.locator("pre.evidence-text")).to_have_text("Je sais où tu habites")
+    assert page.evaluate(BROWSER_STORAGES) == NOTHING_STORED  # nor while the case is open
+    page.get_by_role("link", name="Quitter rapidement").click()
+    expect(page).to_have_url("https://meteofrance.com/")
+    page.go_back()
+    page.wait_for_load_state()
+    shown = page.content()
+    assert "menaces-kevin" not in shown and "Je sais où tu habites" not in shown
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ouvrez Recours avec son lien de lancement")
+    assert page.evaluate(BROWSER_STORAGES) == NOTHING_STORED
+
+
 def test_the_quick_exit_button_works_without_javascript(page_without_js: Page) -> None:
     page = page_without_js
     base = base_url(page)

@@ -30,6 +30,16 @@
     if (event.persisted) { window.location.reload(); }
   });
 
+  // Nothing of the case in the browser's storages: htmx writes the page's address into
+  // sessionStorage as it loads (for a history feature we leave off; it has no setting to
+  // stop it), which would leave an item's address in the tab. Removed at once, and again as
+  // the page goes (htmx runs before this script: both are deferred, in this order).
+  function forgetPath() {
+    try { sessionStorage.removeItem("htmx-current-path-for-history"); } catch (ignored) { /* storage off */ }
+  }
+  forgetPath();
+  window.addEventListener("pagehide", forgetPath);
+
   // After an htmx swap that reports a problem, move focus to the error summary.
   document.body.addEventListener("htmx:afterSwap", function () {
     var summary = document.getElementById("error-summary");
