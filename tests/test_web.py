@@ -325,8 +325,11 @@ def test_a_neutral_tab_title_when_asked() -> None:
     with host_client(make_app(neutral_tab=True)) as neutral:
         neutral.get(f"/?token={TOKEN}")
         for path in ("/", "/coffre", "/orientation", "/protection"):
-            titles = re.findall(r"<title>([^<]*)</title>", neutral.get(path).text)
+            html = neutral.get(path).text
+            titles = re.findall(r"<title>([^<]*)</title>", html)
             assert titles == ["Notes"], (path, titles)
+            # The icon too: the browser's blank one (an empty data: URL), never ours.
+            assert re.findall(r'<link rel="icon" href="([^"]*)">', html) == ["data:,"], path
     with host_client(make_app()) as usual:
         usual.get(f"/?token={TOKEN}")
         assert re.findall(r"<title>([^<]*)</title>", usual.get("/protection").text) == [
