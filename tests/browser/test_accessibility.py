@@ -198,6 +198,17 @@ def test_vault_pages_have_no_violation(browser: Browser, server_url: str, tmp_pa
     context.close()
 
 
+# (page, a field to fill or None, the button, the state, a text the page shows in it)
+FORMS_IN_ERROR: list[tuple[str, tuple[str, str] | None, str, str, str]] = [
+    ("/coffre", None, "Chiffrer et ajouter", "upload without a file", "Il y a un problème"),
+    ("/coffre", ("Enregistrer une adresse (URL)", "ftp://exemple.fr/f"), "Enregistrer l’adresse", "address refused", "Il y a un problème"),
+    ("/coffre", None, "Ajouter la note", "empty note", "Il y a un problème"),
+    ("/coffre", ("Chercher", "introuvable"), "Filtrer", "search without result", "Aucun élément ne correspond à ces filtres."),
+    ("/coffre/journal", None, "Noter l’incident", "incident without a description", "Il y a un problème"),
+    ("/coffre/effacer", ("Tapez EFFACER pour confirmer", "non"), "Effacer tout le coffre maintenant", "erase not confirmed", "Rien n’a été effacé"),
+]  # fmt: skip
+
+
 def _without_browser_checks(page: Page) -> None:
     """Let the forms send what the browser would refuse ("required", type="url"): the server's
     own error messages are the states under test."""
@@ -248,31 +259,13 @@ def test_vault_pages_in_their_empty_and_error_states_have_no_violation(
     release.set()
     page.wait_for_selector("text=Discussion importée", timeout=30_000)
     monkeypatch.undo()
-    page.goto(server_url + "/coffre")
-    _without_browser_checks(page)
-    page.get_by_role("button", name="Chiffrer et ajouter").click()
-    check("upload without a file", "Il y a un problème")
-    page.goto(server_url + "/coffre")
-    _without_browser_checks(page)
-    page.get_by_label("Enregistrer une adresse (URL)").fill("ftp://exemple.fr/fichier")
-    page.get_by_role("button", name="Enregistrer l’adresse").click()
-    check("address refused", "Il y a un problème")
-    page.goto(server_url + "/coffre")
-    _without_browser_checks(page)
-    page.get_by_role("button", name="Ajouter la note").click()
-    check("empty note", "Il y a un problème")
-    page.goto(server_url + "/coffre")
-    page.get_by_label("Chercher").fill("introuvable")
-    page.get_by_role("button", name="Filtrer").click()
-    check("search without result", "Aucun élément ne correspond à ces filtres.")
-    page.goto(server_url + "/coffre/journal")
-    _without_browser_checks(page)
-    page.get_by_role("button", name="Noter l’incident").click()
-    check("incident without a description", "Il y a un problème")
-    page.goto(server_url + "/coffre/effacer")
-    page.get_by_label("Tapez EFFACER pour confirmer").fill("non")
-    page.get_by_role("button", name="Effacer tout le coffre maintenant").click()
-    check("erase not confirmed", "Rien n’a été effacé")
+    for path, field, button, state, shown in FORMS_IN_ERROR:
+        page.goto(server_url + path)
+        _without_browser_checks(page)
+        if field is not None:
+            page.get_by_label(field[0]).fill(field[1])
+        page.get_by_role("button", name=button).click()
+        check(state, shown)
     page.get_by_role("button", name="English").click()
     for path, shown in (
         ("/coffre", "My evidence"),
