@@ -10,6 +10,7 @@ from datetime import date
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from recours.adapters import signal_pack
 from recours.adapters.charts import analysis_charts
@@ -35,7 +36,7 @@ async def analysis_page(request: Request) -> Response:
     store = unlocked(request)
     if store is None:
         return to_vault_home()
-    return _render(request, store, {})
+    return await _render(request, store, {})
 
 
 @router.post("/coffre/analyse", response_class=HTMLResponse)
@@ -44,7 +45,7 @@ async def analysis_filtered(request: Request) -> Response:
     store = unlocked(request)
     if store is None:
         return to_vault_home()
-    return _render(request, store, {name: form_value(fields, name).strip()[:200] for name in FILTER_FIELDS})
+    return await _render(request, store, {name: form_value(fields, name).strip()[:200] for name in FILTER_FIELDS})
 
 
 @router.post("/coffre/analyse/marquer", response_class=HTMLResponse)
@@ -61,15 +62,31 @@ async def analysis_highlight(request: Request) -> Response:
             store, ref, now_of(request), None if remove else form_value(fields, "note")[:2000]
         )
     except (BadInput, ItemNotFound) as error:
-        return _render(request, store, chosen, error=error.message(lang_of(request)), status_code=422)
+        return await _render(request, store, chosen, error=error.message(lang_of(request)), status_code=422)
     translate = gettext_for(lang_of(request)).gettext
     done = (
         translate("Marque retirée : {ref}") if remove else translate("Message marqué pour le dossier : {ref}")
     )
-    return _render(request, store, chosen, status=done.format(ref=ref))
+    return await _render(request, store, chosen, status=done.format(ref=ref))
 
 
-def _render(
+async def _render(
+    request: Request,
+    store: EvidenceStore,
+    chosen: dict[str, str],
+    *,
+    error: str | None = None,
+    status: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    # A chat of 200,000 messages takes a second to analyse: in a worker thread, so that the
+    # server answers other pages meanwhile (a quick exit above all).
+    return await run_in_threadpool(
+        _analysis_page, request, store, chosen, error=error, status=status, status_code=status_code
+    )
+
+
+def _analysis_page(
     request: Request,
     store: EvidenceStore,
     chosen: dict[str, str],
