@@ -276,3 +276,35 @@ def test_vault_pages_in_their_empty_and_error_states_have_no_violation(
         check("English " + path, shown)
     assert len(states) == 14
     context.close()
+
+
+def test_pages_reflow_at_320_pixels_without_sideways_scrolling(
+    browser: Browser, server_url: str, tmp_path: Path
+) -> None:
+    """WCAG 1.4.10 / RGAA 10.11: at 320 CSS pixels wide (a small phone, or 400 % zoom), nothing
+    needs scrolling sideways: the orientation pages, and the vault's with a chat in it."""
+    context = browser.new_context(viewport={"width": 320, "height": 640}, locale="fr-FR")
+    page = context.new_page()
+    page.goto(f"{server_url}/?token={TOKEN}")
+    fresh_vault(page)
+    hostile = tmp_path / "groupe.txt"
+    hostile.write_text(HOSTILE_CHAT, encoding="utf-8")
+    page.get_by_label("Fichier d’export (").set_input_files(str(hostile))
+    page.get_by_role("button", name="Importer").click()
+    page.wait_for_selector("text=Discussion importée")
+    vault_pages = ["/coffre", "/coffre/analyse", "/coffre/journal", "/coffre/dossier", "/coffre/verification",
+                   "/coffre/recu", "/coffre/lettres", "/coffre/lettres/plainte"]  # fmt: skip
+    too_wide = {}
+    for path in PAGES + vault_pages:
+        page.goto(server_url + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 320:
+            too_wide[path] = page.evaluate(WIDEST)
+    context.close()
+    assert too_wide == {}
+
+
+# The elements that reach past the page's right edge (to say what overflows).
+WIDEST = """() => [...document.querySelectorAll("body *")]
+    .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+    .slice(-3).map(e => e.tagName + "." + e.className + " " + Math.round(e.getBoundingClientRect().right))"""
