@@ -50,7 +50,7 @@ def parse_email(data: bytes, *, tz: str = "Europe/Paris") -> ParsedExport:
 def _entry(raw: bytes, zone: ZoneInfo, pointer: str) -> ChatEntry:
     try:
         message = BytesParser(policy=policy.default).parsebytes(raw)
-    except _HEADER_ERRORS:
+    except _PARSER_ERRORS:
         # The parser itself may raise on a malformed MIME parameter (a Content-Type boundary cut
         # short raises IndexError; found by fuzzing): the message is then read without MIME,
         # its headers and its body as written.
@@ -79,23 +79,25 @@ def _entry_of(
 def _date(message: Message, zone: ZoneInfo, pointer: str) -> datetime:
     try:
         moment = parsedate_to_datetime(_header(message, "Date"))
-    except (TypeError, ValueError, IndexError, OverflowError):
+    except _PARSER_ERRORS:
         raise ChatParseError(
             "bad_record", f"Date du courriel illisible ({pointer}).", f"Unreadable e-mail date ({pointer})."
         ) from None
     return (moment if moment.tzinfo else moment.replace(tzinfo=zone)).astimezone(zone)
 
 
-# What Python's header parser may raise on a malformed header, besides returning a defect:
-# ``From: Kev.<kev@ezample.org>`` raises AttributeError in email._header_value_parser (found by
-# fuzzing, tests/fuzz/crashes). The header is then kept as written.
-_HEADER_ERRORS = (AttributeError, IndexError, TypeError, ValueError, LookupError, OverflowError)
+# What Python's e-mail parser may raise on a malformed message, besides recording a defect (all
+# found by fuzzing, tests/fuzz/crashes): ``From: Kev.<kev@ezample.org>`` raises AttributeError,
+# a Content-Type parameter cut short IndexError, a charset parameter split in odd pieces
+# TypeError, a Date in the year 10**20 OverflowError, parentheses nested a few hundred deep
+# RecursionError. The header, or the message, is then kept as written.
+_PARSER_ERRORS = (AttributeError, IndexError, TypeError, ValueError, LookupError, OverflowError, RecursionError)
 
 
 def _header(message: Message, name: str) -> str:
     try:
         return str(message.get(name, ""))
-    except _HEADER_ERRORS:
+    except _PARSER_ERRORS:
         raw = next((value for key, value in message.raw_items() if key.lower() == name.lower()), "")
         return " ".join(str(raw).split())
 
@@ -103,7 +105,7 @@ def _header(message: Message, name: str) -> str:
 def _attachment_names(message: EmailMessage) -> tuple[str, ...]:
     try:
         return tuple(str(part.get_filename()) for part in message.iter_attachments() if part.get_filename())
-    except _HEADER_ERRORS:
+    except _PARSER_ERRORS:
         return ()
 
 
@@ -113,6 +115,6 @@ def _body(message: EmailMessage) -> str:
         if body is None:
             return ""
         content = body.get_content()
-    except (LookupError, ValueError, AttributeError):  # unknown charset, broken MIME
+    except _PARSER_ERRORS:  # an unknown charset, broken MIME
         return ""
     return content if isinstance(content, str) else ""
