@@ -11,6 +11,7 @@ from playwright.sync_api import Browser, Page
 
 from recours.domain.letters import LETTER_KINDS
 from recours.services import chat as chat_svc
+from recours.services import dossier as dossier_svc
 from tests.browser.conftest import base_url, fresh_vault, open_context
 from tests.conftest import TOKEN
 
@@ -242,15 +243,19 @@ def test_vault_pages_in_their_empty_and_error_states_have_no_violation(
     page.get_by_label("Fichier d’export (").set_input_files(str(not_a_chat))
     page.get_by_role("button", name="Importer").click()
     check("import refused", "Il y a un problème")
-    # An import that takes a while: its progress page (the server runs in this process).
+    # An import and a dossier that take a while: their progress pages (the server runs in this
+    # process, so its services can be slowed down here).
     release = threading.Event()
-    real_import = chat_svc.import_bytes
 
-    def slow_import(*args, **kwargs):  # type: ignore[no-untyped-def]
-        assert release.wait(30)
-        return real_import(*args, **kwargs)
+    def held_back(work):  # type: ignore[no-untyped-def]
+        def slow(*args, **kwargs):  # type: ignore[no-untyped-def]
+            assert release.wait(30)
+            return work(*args, **kwargs)
 
-    monkeypatch.setattr(chat_svc, "import_bytes", slow_import)
+        return slow
+
+    monkeypatch.setattr(chat_svc, "import_bytes", held_back(chat_svc.import_bytes))
+    monkeypatch.setattr(dossier_svc, "build", held_back(dossier_svc.build))
     page.goto(server_url + "/coffre")
     golden = Path(__file__).resolve().parent.parent / "golden" / "whatsapp" / "android-fr-24h.txt"
     page.get_by_label("Fichier d’export (").set_input_files(str(golden))
@@ -258,6 +263,12 @@ def test_vault_pages_in_their_empty_and_error_states_have_no_violation(
     check("import in progress", "Import en cours")
     release.set()
     page.wait_for_selector("text=Discussion importée", timeout=30_000)
+    release.clear()
+    page.goto(server_url + "/coffre/dossier")
+    page.get_by_role("button", name="Préparer le dossier").click()
+    check("dossier in progress", "Préparation du dossier en cours")
+    release.set()
+    page.wait_for_selector("text=Votre dossier est prêt", timeout=60_000)
     monkeypatch.undo()
     for path, field, button, state, shown in FORMS_IN_ERROR:
         page.goto(server_url + path)
@@ -274,7 +285,7 @@ def test_vault_pages_in_their_empty_and_error_states_have_no_violation(
     ):
         page.goto(server_url + path)
         check("English " + path, shown)
-    assert len(states) == 14
+    assert len(states) == 15
     context.close()
 
 
