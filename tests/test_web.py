@@ -328,8 +328,10 @@ def test_a_neutral_tab_title_when_asked() -> None:
             html = neutral.get(path).text
             titles = re.findall(r"<title>([^<]*)</title>", html)
             assert titles == ["Notes"], (path, titles)
-            # The icon too: the browser's blank one (an empty data: URL), never ours.
-            assert re.findall(r'<link rel="icon" href="([^"]*)">', html) == ["data:,"], path
+            # The icon too: a transparent one, never ours.
+            assert re.findall(r'<link rel="icon" href="([^"]*)">', html) == ["/static/blank.png"], path
+        icon = neutral.get("/static/blank.png")
+        assert icon.status_code == 200 and icon.headers["content-type"] == "image/png"
     with host_client(make_app()) as usual:
         usual.get(f"/?token={TOKEN}")
         assert re.findall(r"<title>([^<]*)</title>", usual.get("/protection").text) == [

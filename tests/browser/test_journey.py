@@ -104,6 +104,7 @@ def test_after_a_quick_exit_the_back_button_shows_nothing_of_the_case(page: Page
     page.get_by_role("button", name="Chiffrer et ajouter").click()
     page.get_by_role("link", name="capture-menaces-kevin.txt").click()
     expect(page.locator("pre.evidence-text")).to_have_text("Je sais où tu habites")
+    page.wait_for_load_state()  # the page's scripts have run (htmx, then ours)
     assert page.evaluate(BROWSER_STORAGES) == NOTHING_STORED  # nor while the case is open
     page.get_by_role("link", name="Quitter rapidement").click()
     expect(page).to_have_url("https://meteofrance.com/")

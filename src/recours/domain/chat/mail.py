@@ -60,9 +60,15 @@ def _entry(raw: bytes, zone: ZoneInfo, pointer: str) -> ChatEntry:
 
 
 def _entry_as_written(raw: bytes, zone: ZoneInfo, pointer: str) -> ChatEntry:
+    """The headers as the plainest parser reads them, the body as the bytes after the first
+    empty line (asking the parser for it reads the Content-Type again, and may raise again)."""
     message = BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
-    body = message.get_payload()
-    return _entry_of(message, body if isinstance(body, str) else "", (), zone, pointer)
+    blank = _BLANK_LINE.search(raw)
+    body = raw[blank.end() :].decode("utf-8", "replace") if blank else ""
+    return _entry_of(message, body, (), zone, pointer)
+
+
+_BLANK_LINE = re.compile(rb"\r?\n\r?\n")
 
 
 def _entry_of(
