@@ -456,9 +456,14 @@ class ItemPage:
     @classmethod
     def of(cls, views: Sequence[ItemView], number: int, size: int) -> ItemPage:
         """Page ``number`` of a list already read (the last one if there are fewer)."""
-        pages = max(1, -(-len(views) // size))
+        pages = page_count(len(views), size)
         number = min(max(number, 1), pages)
         return cls(list(views[(number - 1) * size : number * size]), len(views), number, pages)
+
+
+def page_count(total: int, size: int) -> int:
+    """How many pages of ``size`` items ``total`` items fill (one, empty, when there are none)."""
+    return max(1, -(-total // size))
 
 
 def page_of_items(vault: EvidenceStore, number: int, size: int) -> ItemPage:
@@ -466,7 +471,7 @@ def page_of_items(vault: EvidenceStore, number: int, size: int) -> ItemPage:
     page, oldest first: as ``list_items()`` cut into pages, read page by page from the vault."""
     number = max(number, 1)
     total, rows = vault.live_items(kinds_left_out=DERIVED_KINDS, offset=(number - 1) * size, limit=size)
-    pages = max(1, -(-total // size))
+    pages = page_count(total, size)
     if number > pages:  # past the end (items deleted since the link was made): the last page
         number = pages
         _, rows = vault.live_items(kinds_left_out=DERIVED_KINDS, offset=(number - 1) * size, limit=size)

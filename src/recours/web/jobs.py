@@ -1,6 +1,7 @@
-"""Long work in the background (a dossier of a thousand items takes a while), one job per
-session: a thread runs it, the page shows its step and, once done, what it produced. The page
-works without JavaScript: it asks the browser to reload itself while the job runs."""
+"""Long work in the background (a dossier of a thousand items, an import of a large zip), one
+job per session: a thread runs it, the page shows its step and, once done, what it produced.
+With JavaScript the page asks for the step every two seconds and reloads when the job is done
+(templates/job_progress.html); without it, reloading the page shows where the job is."""
 
 from __future__ import annotations
 
