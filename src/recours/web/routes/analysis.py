@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 from datetime import date
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -70,20 +71,11 @@ async def analysis_highlight(request: Request) -> Response:
     return await _render(request, store, chosen, status=done.format(ref=ref))
 
 
-async def _render(
-    request: Request,
-    store: EvidenceStore,
-    chosen: dict[str, str],
-    *,
-    error: str | None = None,
-    status: str | None = None,
-    status_code: int = 200,
-) -> Response:
-    # A chat of 200,000 messages takes a second to analyse: in a worker thread, so that the
-    # server answers other pages meanwhile (a quick exit above all).
-    return await run_in_threadpool(
-        _analysis_page, request, store, chosen, error=error, status=status, status_code=status_code
-    )
+async def _render(request: Request, store: EvidenceStore, chosen: dict[str, str], **shown: Any) -> Response:
+    """The analysis page (``shown``: an error, a status, the status code), computed in a worker
+    thread: a chat of 200,000 messages takes a second, and the server answers other pages
+    meanwhile (a quick exit above all)."""
+    return await run_in_threadpool(_analysis_page, request, store, chosen, **shown)
 
 
 def _analysis_page(
