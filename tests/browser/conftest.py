@@ -91,15 +91,20 @@ def page_without_js(browser: Browser, server_url: str) -> Iterator[Page]:
     context.close()
 
 
-def fresh_vault(page: Page, passphrase: str = "une phrase assez longue") -> None:
-    """Create a vault in the browser (erasing one another test of this server left) and open it."""
+def erase_leftover_vault(page: Page) -> None:
+    """Erase the vault another test of this server may have left (one vault per server)."""
     base = base_url(page)
     page.goto(base + "/coffre")
     if page.get_by_label("Phrase secrète ou clé de récupération").count():
         page.goto(base + "/coffre/effacer")
         page.get_by_label("Tapez EFFACER pour confirmer").fill("EFFACER")
         page.get_by_role("button", name="Effacer tout le coffre maintenant").click()
-        page.goto(base + "/coffre")
+
+
+def fresh_vault(page: Page, passphrase: str = "une phrase assez longue") -> None:
+    """Create a vault in the browser (erasing one another test of this server left) and open it."""
+    erase_leftover_vault(page)
+    page.goto(base_url(page) + "/coffre")
     page.get_by_label("Choisissez une phrase secrète").fill(passphrase)
     page.get_by_label("Répétez-la").fill(passphrase)
     page.get_by_role("button", name="Créer le coffre").click()

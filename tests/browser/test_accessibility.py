@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page
 from recours.domain.letters import LETTER_KINDS
 from recours.services import chat as chat_svc
 from recours.services import dossier as dossier_svc
-from tests.browser.conftest import base_url, fresh_vault, open_context
+from tests.browser.conftest import base_url, erase_leftover_vault, fresh_vault, open_context
 from tests.conftest import TOKEN
 
 pytestmark = pytest.mark.browser
@@ -118,12 +118,8 @@ def test_vault_pages_have_no_violation(browser: Browser, server_url: str, tmp_pa
     context = open_context(browser, server_url)
     page = context.new_page()
     page.goto(f"{server_url}/?token={TOKEN}")
+    erase_leftover_vault(page)
     page.goto(server_url + "/coffre")
-    if page.get_by_label("Phrase secrète ou clé de récupération").count():
-        page.goto(server_url + "/coffre/effacer")  # a vault left by another test of this server: start afresh
-        page.get_by_label("Tapez EFFACER pour confirmer").fill("EFFACER")
-        page.get_by_role("button", name="Effacer tout le coffre maintenant").click()
-        page.goto(server_url + "/coffre")
     assert violations(page) == [], "create"
     page.get_by_label("Choisissez une phrase secrète").fill("court")
     page.get_by_label("Répétez-la").fill("court")

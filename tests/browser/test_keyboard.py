@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import open_context
+from tests.browser.conftest import erase_leftover_vault, open_context
 from tests.conftest import TOKEN
 
 pytestmark = pytest.mark.browser
@@ -125,36 +125,20 @@ def erase_any_vault(browser: Browser, server_url: str) -> None:
     context = open_context(browser, server_url)
     page = context.new_page()
     page.goto(f"{server_url}/?token={TOKEN}")
-    page.goto(server_url + "/coffre")
-    if page.get_by_label("Phrase secrète ou clé de récupération").count():
-        page.goto(server_url + "/coffre/effacer")
-        page.get_by_label("Tapez EFFACER pour confirmer").fill("EFFACER")
-        page.get_by_role("button", name="Effacer tout le coffre maintenant").click()
+    erase_leftover_vault(page)
     context.close()
 
 
-def test_the_skip_link_is_the_first_tab_stop(browser: Browser, server_url: str) -> None:
-    context = open_context(browser, server_url)
-    page = context.new_page()
-    page.goto(f"{server_url}/?token={TOKEN}")
-    try:
-        tab_to(page, "Aller au contenu", role="link", max_presses=1)
-    finally:
-        context.close()
+def test_the_skip_link_is_the_first_tab_stop(page: Page) -> None:
+    tab_to(page, "Aller au contenu", role="link", max_presses=1)
 
 
-def test_shift_tab_never_hides_the_focus_under_the_quick_exit_bar(browser: Browser, server_url: str) -> None:
-    context = open_context(browser, server_url)
-    page = context.new_page()
-    page.goto(f"{server_url}/?token={TOKEN}")
-    try:
-        tab_to(page, "Voir tous les organismes", role="link")
-        page.keyboard.press("Enter")
-        expect(page.get_by_role("heading", level=1)).to_be_visible()
-        tab_to(page, "Ce que Recours protège et ne protège pas", role="link", max_presses=200)
-        tab_to(page, "Quitter rapidement", role="link", backwards=True, max_presses=200)
-    finally:
-        context.close()
+def test_shift_tab_never_hides_the_focus_under_the_quick_exit_bar(page: Page) -> None:
+    tab_to(page, "Voir tous les organismes", role="link")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    tab_to(page, "Ce que Recours protège et ne protège pas", role="link", max_presses=200)
+    tab_to(page, "Quitter rapidement", role="link", backwards=True, max_presses=200)
 
 
 def test_the_whole_journey_by_keyboard(browser: Browser, server_url: str) -> None:
