@@ -60,20 +60,26 @@ with tempfile.TemporaryDirectory() as work:
     summary = chat.import_export(vault, Path(sys.argv[1]), tick(1))
     seconds = time.perf_counter() - t
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    # Then the full analysis of what was imported, as `recours analyse --json` computes it: the
-    # records read back from the vault, every message scanned, all figures. The signal matcher
-    # is built once per process (timed apart: the web app builds it once for all analyses).
-    from recours.adapters.signal_pack import load_signal_matcher
+    # Then the full analysis of what was imported: the records read back from the vault, every
+    # message scanned, all figures. The signal matcher is built once per process (timed apart:
+    # the web app builds it once for all analyses). Scanned as `recours analyse --json` does
+    # (sys.argv[3] "cli": on two cores, adapters/parallel_scan.py) or as the web app does, in
+    # its request's thread ("web"); CPU time of this process and its copy counted too.
+    from recours.adapters.signal_pack import load_scanner, load_signal_matcher
     from recours.services import analysis
     b = time.perf_counter()
     matcher = load_signal_matcher()
     built = time.perf_counter() - b
-    a = time.perf_counter()
-    result = analysis.run(vault, matcher)
-    analysed = time.perf_counter() - a
+    scanner = load_scanner() if sys.argv[3] == "cli" else matcher
+    def cpu():
+        own, copies = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + copies.ru_utime + copies.ru_stime
+    a, c = time.perf_counter(), cpu()
+    result = analysis.run(vault, scanner)
+    analysed, cpu_used = time.perf_counter() - a, cpu() - c
     vault.close()
 assert summary.entries == summary.new and result.messages > 0
-print(seconds, summary.new, rss, built, analysed)
+print(seconds, summary.new, rss, built, analysed, cpu_used)
 """
 
 
@@ -84,12 +90,13 @@ def ours(path: Path) -> tuple[float, int, float, float]:
     return float(out[0]), int(out[1]), float(out[2]), float(out[3])
 
 
-def our_import(path: Path) -> tuple[float, int, float, float, float]:
-    """The import (seconds, records, RSS), then the matcher build and the analysis (seconds)."""
+def our_import(path: Path, scan: str) -> tuple[float, int, float, float, float, float]:
+    """The import (seconds, records, RSS), then the matcher build and the analysis scanned as
+    ``scan`` ("cli" or "web") says (seconds, then CPU seconds)."""
     out = subprocess.run(
-        [sys.executable, "-c", IMPORT, str(path), str(ROOT)], check=True, capture_output=True, text=True
+        [sys.executable, "-c", IMPORT, str(path), str(ROOT), scan], check=True, capture_output=True, text=True
     ).stdout.split()
-    return float(out[0]), int(out[1]), float(out[2]), float(out[3]), float(out[4])
+    return float(out[0]), int(out[1]), float(out[2]), float(out[3]), float(out[4]), float(out[5])
 
 
 def peer(name: str, path: Path) -> tuple[float, int, float]:
@@ -107,8 +114,8 @@ def median(runs: list[tuple[float, ...]], k: int) -> float:
     return statistics.median(run[k] for run in runs)
 
 
-def listed(values: list[float]) -> str:
-    return ", ".join(f"{v:.1f}" for v in values)
+def listed(values: list[float], digits: int = 1) -> str:
+    return ", ".join(f"{v:.{digits}f}" for v in values)
 
 
 def main() -> None:
@@ -125,15 +132,17 @@ def main() -> None:
         subprocess.run(
             [sys.executable, str(generator), str(MESSAGES), str(export), "android-comma"], check=True
         )
-        runs: dict[str, list[tuple[float, ...]]] = {name: [] for name in ("ours", "import", *peers)}
+        runs: dict[str, list[tuple[float, ...]]] = {name: [] for name in ("ours", "import", "web", *peers)}
         for round_ in range(1, rounds + 1):
             runs["ours"].append(ours(export))
-            runs["import"].append(our_import(export))
+            runs["import"].append(our_import(export, "cli"))
+            runs["web"].append(our_import(export, "web"))
             parse, imported = runs["ours"][-1][0], runs["import"][-1][0]
-            analysed = runs["import"][-1][4]
+            analysed, in_thread = runs["import"][-1][4], runs["web"][-1][4]
             line = (
                 f"round {round_}: parse {parse:.3f} s ({runs['ours'][-1][3]:.3f} s released), "
-                f"import {imported:.3f} s, analysis {analysed:.3f} s"
+                f"import {imported:.3f} s, analysis {analysed:.3f} s (one thread: {in_thread:.3f} s after "
+                f"an import of {runs['web'][-1][0]:.3f} s)"
             )
             for name in peers:
                 runs[name].append(peer(name, export))
@@ -143,8 +152,11 @@ def main() -> None:
                 )
             print(line)
         seconds, count, rss, released = (median(runs["ours"], k) for k in range(4))
-        import_seconds, stored, import_rss, built, analysed = (median(runs["import"], k) for k in range(5))
+        import_seconds, stored, import_rss, built, analysed, cpu_used = (
+            median(runs["import"], k) for k in range(6)
+        )
         analysis_ratios = [i[4] / i[0] for i in runs["import"]]
+        in_thread, thread_ratios = median(runs["web"], 4), [i[4] / i[0] for i in runs["web"]]
         size = export.stat().st_size / 1e6
         print(
             f"{MESSAGES:,} WhatsApp messages ({size:.0f} MB), medians of {rounds} rounds:\n"
@@ -152,9 +164,11 @@ def main() -> None:
             f"{count:,.0f} records, peak RSS {rss:.0f} MiB\n"
             f"  whole import into a new vault (minimal KDF cost): {import_seconds:.3f} s, "
             f"{stored:,.0f} records stored, peak RSS {import_rss:.0f} MiB\n"
-            f"  full analysis of the imported chat: {analysed:.3f} s (+ {built:.3f} s to build the "
-            f"signal matcher, once per process) = {statistics.median(analysis_ratios):.2f}x the import "
-            f"(rounds: {', '.join(f'{r:.2f}' for r in analysis_ratios)})"
+            f"  full analysis of the imported chat, as the command line runs it: {analysed:.3f} s "
+            f"({cpu_used:.3f} s of CPU; + {built:.3f} s to build the signal matcher, once per process) = "
+            f"{statistics.median(analysis_ratios):.2f}x the import (rounds: {listed(analysis_ratios, 2)})\n"
+            f"  the same in one thread, as the web app runs it: {in_thread:.3f} s = "
+            f"{statistics.median(thread_ratios):.2f}x the import (rounds: {listed(thread_ratios, 2)})"
         )
         if not peers:
             print("peers skipped: create ../.peers (see this script's docstring)")

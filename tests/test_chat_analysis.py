@@ -7,6 +7,7 @@ messages are hostile; the real French pack has its own corpus tests (test_signal
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import NamedTuple
@@ -21,6 +22,7 @@ from recours.domain.chat.analysis import (
     RaidRule,
     _earlier,
     _first_and_last,
+    _fold,
     analyse,
     scan_each,
 )
@@ -478,3 +480,12 @@ def test_the_victim_given_with_me_is_a_target_even_if_she_never_writes() -> None
     told = analyse(behind_her_back, scan, me="Léa")
     assert [s.targets for s in told.signals] == [(("Léa", "name"),), (("Léa", "name"),)]
     assert [(r.target, r.authors) for r in told.raids] == [("Léa", ("Hugo", "Inès"))]
+
+
+@given(st.text())
+@example("Léa Ünal")  # accents of U+0300–U+036F: dropped at C speed
+@example("e\u034f\u0301")  # the grapheme joiner combines nothing: it stays
+@example("Ǆ Ωμέγα ﬁ Åsa")  # compatibility forms, Greek accents, a ring
+def test_folding_a_name_drops_case_and_accents_only(text: str) -> None:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    assert _fold(text) == "".join(c for c in decomposed if not unicodedata.combining(c))

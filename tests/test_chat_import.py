@@ -24,6 +24,9 @@ from recours.services import vault as svc
 from tests.test_vault_tamper import raw_db
 from tests.vault_helpers import new_vault, reopen, tick
 
+# The columns the analysis reads (services/analysis.py).
+ANALYSED = ("timestamp", "author", "kind", "text", "source_id", "reply_to")
+
 GOLDEN = Path(__file__).parent / "golden" / "whatsapp"
 
 
@@ -115,6 +118,8 @@ def test_an_unreadable_records_document_is_reported(vault: Vault) -> None:
     assert not report.clean and summary.item_id in report.problems[0].fr
     with pytest.raises(VaultDamaged):
         chat_svc.stored_records(reopened)
+    with pytest.raises(VaultDamaged):  # the analysis reads only some columns, checked all the same
+        analysis_svc.run(reopened, lambda text: ())
     reopened.close()
 
 
@@ -142,8 +147,42 @@ def test_records_survive_the_round_trip_whatever_their_text(
     columns = records.columns_of(entries)
     document = records.encode(columns)
     assert records.decode(document) == columns
+    for names in (ANALYSED, ("text",), ("attachment_items", "author"), records.FIELDS):
+        assert records.decode_columns(document, names) == {name: columns[name] for name in names}
     assert [r["text"] for r in records.as_dicts(columns)] == [e.text for e in entries]
     assert records.digest(document) == records.digest(records.encode(records.decode(document)))
+
+
+# A column is found by its key: texts that spell keys, quotes and backslashes must not mislead.
+KEY_LIKE = ['"text":["x"]', '\\"author":', '],"kind":[', '\\', '"', '{"version":1,"columns":{"text":[']
+
+
+@given(st.lists(st.sampled_from(KEY_LIKE) | st.text(max_size=12), min_size=1, max_size=8))
+def test_reading_some_columns_is_reading_them_all(texts: list[str]) -> None:
+    moment = datetime(2026, 3, 1, 9, 5, tzinfo=ZoneInfo("Europe/Paris"))
+    entries = [
+        ChatEntry(moment, text[:3] or None, "message", None, text, (text,), False, False, 0, 0, text)
+        for text in texts
+    ]
+    columns = records.columns_of(entries)
+    document = records.encode(columns)
+    assert records.decode_columns(document, ANALYSED) == {name: columns[name] for name in ANALYSED}
+
+
+def test_reading_some_columns_checks_them() -> None:
+    moment = datetime(2026, 3, 1, 9, 5, tzinfo=ZoneInfo("Europe/Paris"))
+    columns = records.columns_of([ChatEntry(moment, "Léa", "message", None, "salut", (), False, False, 1, 1)])
+    with pytest.raises(ValueError, match="not a records document"):
+        records.decode_columns(json.dumps({"version": 1, "columns": columns}), ("text",))  # not as stored
+    with pytest.raises(ValueError, match="unknown columns"):
+        records.decode_columns(records.encode(columns), ("text", "mood"))
+    with pytest.raises(ValueError, match="ragged columns"):
+        records.decode_columns(records.encode({**columns, "author": ["Léa", "Hugo"]}), ("text", "author"))
+    with pytest.raises(ValueError, match="ragged columns"):
+        records.decode_columns(records.encode({**columns, "text": "salut"}), ("text",))
+    without_text = {name: column for name, column in columns.items() if name != "text"}
+    with pytest.raises(ValueError, match="missing columns"):
+        records.decode_columns(records.encode(without_text), ("text",))
 
 
 def test_a_document_stored_before_message_ids_still_reads() -> None:
@@ -160,6 +199,8 @@ def test_a_document_stored_before_message_ids_still_reads() -> None:
     decoded = records.decode(document)
     assert decoded == columns
     assert decoded["source_id"] == decoded["reply_to"] == [None, None]
+    assert records.decode_columns(document, ANALYSED) == {name: columns[name] for name in ANALYSED}
+    assert records.decode_columns(document, ("reply_to",)) == {"reply_to": [None, None]}
     assert records.as_dicts(decoded) == [entry.as_json() for entry in entries]
     del before["text"]  # only the newer columns may be missing
     with pytest.raises(ValueError, match="missing columns"):

@@ -15,6 +15,7 @@ import safetype
 from pydantic import ValidationError
 
 from recours.adapters.knowledge import broken_data_file
+from recours.adapters.parallel_scan import ParallelScanner
 from recours.domain.signals import SignalMatcher, SignalPack, StockPack, build_matcher
 
 PACK_FILE = "signals_fr.toml"
@@ -28,6 +29,12 @@ def load_signal_matcher() -> SignalMatcher:
     if problems:
         raise broken_data_file(PACK_FILE, "; ".join(problems))
     return build_matcher(pack, stock)
+
+
+def load_scanner() -> ParallelScanner:
+    """The matcher, scanning a big chat on two cores when this process may fork (the command
+    line; the web app's threads scan with the matcher itself: see parallel_scan.py)."""
+    return ParallelScanner(load_signal_matcher())
 
 
 @lru_cache(maxsize=1)

@@ -99,7 +99,7 @@ def analyse(
         if list_chats:
             _print_chats(analysis_svc.chats(store), as_json)
             return
-        scanner = signal_pack.load_signal_matcher()
+        scanner = signal_pack.load_scanner()
         result = analysis_svc.run(store, scanner, chat=chat, me=me, filters=filters, raid_rule=rule)
     if charts is not None:
         _write_charts(result, charts)

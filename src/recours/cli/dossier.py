@@ -153,7 +153,7 @@ def dossier(
             store,
             request,
             now(),
-            signal_pack.load_signal_matcher(),
+            signal_pack.load_scanner(),
             chronology_label(STATE.lang),
             law,
             DossierPdf(law),

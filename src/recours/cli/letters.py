@@ -105,7 +105,7 @@ def draft(
     else:
         with opened(vault, passphrase_file) as store:
             values = letters_svc.values_from_vault(
-                store, moment, load_law(), signal_pack.load_signal_matcher(), lang
+                store, moment, load_law(), signal_pack.load_scanner(), lang
             )
     values = letters_svc.apply_edits(template, values, edits)
     data = letters_svc.draft(template, values, lang, fmt_chosen, letter_renderer(), moment)

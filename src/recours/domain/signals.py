@@ -295,6 +295,12 @@ class SignalMatcher:
                 found[index] = hits
         return found
 
+    def may_match(self, texts: Sequence[str]) -> list[int]:
+        """Indices, in order, of the texts where some rule may match: a superset of those with
+        hits, found in one pass of one automaton over all texts (``_Gate``). ``scan_many`` of
+        the others finds nothing; of these, it finds what it finds in all."""
+        return self._prefilter.may_match(texts)
+
     def scan_without_prefilter(self, text: str) -> tuple[SignalHit, ...]:
         """The same hits, with every rule: what the prefilter must never change."""
         return self._scan(self._engine(frozenset(range(len(self._rules)))), text)
@@ -748,6 +754,10 @@ class _Prefilter:
         kept = self._gate.kept(normalised)
         found = self._search_together([normalised[i] for i in kept])
         return {kept[k]: rules for k, rules in found.items()}
+
+    def may_match(self, texts: Sequence[str]) -> list[int]:
+        """The texts the gate keeps, by index in order: every text that has candidates."""
+        return self._gate.kept(self._folding.normalise_many(texts))
 
     def _search_together(self, normalised: Sequence[str]) -> dict[int, frozenset[int]]:
         """The rules each normalised text may match, by index, for those with some.

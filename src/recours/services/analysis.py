@@ -113,7 +113,7 @@ def highlighted_in_context(
     in the order of the chats and of their records."""
     marked = vault.highlights()
     wanted = sorted({item for item, _ in marked if among is None or item in among})
-    stored = chat_svc.stored_columns(vault, wanted)
+    stored = chat_svc.stored_columns(vault, wanted, ("timestamp", "author", "text"))
     found = []
     for (item, position), (note, _at) in sorted(marked.items()):
         columns = stored.get(item)
@@ -169,28 +169,26 @@ def set_highlight(vault: EvidenceStore, ref: str, now: datetime, note: str | Non
 
 def _columns(vault: EvidenceStore, import_items: list[str]) -> ChatColumns:
     """The records of these imports, in this order, as the analysis reads them."""
-    stored = chat_svc.stored_columns(vault, import_items)
+    stored = chat_svc.stored_columns(vault, import_items, _ANALYSED)
+    present = [item for item in import_items if item in stored]
+    if len(present) == 1:  # one chat (nearly always): its columns as they are, not copied
+        (item,) = present
+        columns = stored[item]
+        n = records.count(columns)
+        return ChatColumns([item] * n, range(n), *(columns[name] for name in _ANALYSED))
     items: list[str] = []
     positions: list[int] = []
-    timestamps: list[str] = []
-    authors: list[str | None] = []
-    kinds: list[str] = []
-    texts: list[str] = []
-    source_ids: list[str | None] = []
-    reply_tos: list[str | None] = []
-    with chat_svc.bulk_work():
-        for item in import_items:
-            columns = stored.get(item)
-            if columns is None:
-                continue
-            n = records.count(columns)
-            items += [item] * n
-            positions += range(n)
-            timestamps += columns["timestamp"]
-            authors += columns["author"]
-            kinds += columns["kind"]
-            texts += columns["text"]
-            # records.decode gives every document these columns (None for one stored before them).
-            source_ids += columns["source_id"]
-            reply_tos += columns["reply_to"]
-    return ChatColumns(items, positions, timestamps, authors, kinds, texts, source_ids, reply_tos)
+    joined: dict[str, list[Any]] = {name: [] for name in _ANALYSED}
+    for item in present:
+        columns = stored[item]
+        n = records.count(columns)
+        items += [item] * n
+        positions += range(n)
+        for name in _ANALYSED:
+            joined[name] += columns[name]
+    return ChatColumns(items, positions, *(joined[name] for name in _ANALYSED))
+
+
+# The stored columns the analysis reads, in the order of ChatColumns after items and positions.
+# records.decode_columns gives every document source_id and reply_to (None for one stored before).
+_ANALYSED = ("timestamp", "author", "kind", "text", "source_id", "reply_to")

@@ -280,12 +280,17 @@ def bulk_work() -> Iterator[None]:
 
 
 def stored_columns(
-    vault: EvidenceStore, import_items: Sequence[str] | None = None
+    vault: EvidenceStore, import_items: Sequence[str] | None = None, names: Sequence[str] | None = None
 ) -> dict[str, records.Columns]:
-    """The stored records of each import (all, or of ``import_items``), as columns."""
+    """The stored records of each import (all, or of ``import_items``), as columns (all, or
+    only ``names``)."""
+
+    def decoded(document: str) -> records.Columns:
+        return records.decode(document) if names is None else records.decode_columns(document, names)
+
     with bulk_work():
         try:
-            return {item: records.decode(text) for item, text in vault.chat_documents(import_items).items()}
+            return {item: decoded(text) for item, text in vault.chat_documents(import_items).items()}
         except ValueError:
             raise VaultDamaged(
                 "Les messages importés d’une discussion sont illisibles : la base du coffre a été altérée.",

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import compress, count
 from operator import itemgetter
-from typing import Any, Literal, NamedTuple, Protocol, runtime_checkable
+from typing import Any, Literal, NamedTuple, Protocol, TypeVar, runtime_checkable
 
 # How a hostile message reaches its target: named with "@", a reply to that person's message
 # (Telegram, Discord), named in the text, or a conversation between two people (the other one is
@@ -66,6 +66,8 @@ def scan_each(scan: Scan) -> ScanMany:
 
     return scan_many
 
+
+_T = TypeVar("_T")
 
 _SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 
@@ -280,17 +282,16 @@ def analyse(
     scan_many = scan.scan_many if isinstance(scan, BatchScanner) else scan_each(scan)
     selected = _selected(columns, filters)
     texts, authors, stamps = columns.texts, columns.authors, columns.timestamps
-    chosen = _Chosen(
-        list(map(authors.__getitem__, selected)),
-        list(map(stamps.__getitem__, selected)),
-        list(map(texts.__getitem__, selected)),
-    )
+    chosen = _Chosen(_taken(authors, selected), _taken(stamps, selected), _taken(texts, selected))
     participants = sorted(author for author in set(chosen.authors) if author is not None)
     find_targets = _target_finder(participants, [me] if me else [])
     replied_author = _reply_resolver(columns)
     marked = set(highlights)
     signals: list[Signal] = []
     found = scan_many(chosen.texts)
+    # The scanner may still be at work on another processor core (adapters/parallel_scan.py): what
+    # does not depend on its hits is counted meanwhile, and ``found`` is read only then.
+    counts = _Counts.of(chosen)
     for k in sorted(found):
         hits = found[k]
         counted = tuple(h for h in hits if filters.category in (None, h.category))
@@ -314,7 +315,7 @@ def analyse(
             )
         )
     hostile = [s for s in signals if s.hostile]
-    figures = _author_figures(chosen, hostile)
+    figures = _author_figures(counts, hostile)
     return Analysis(
         messages=len(selected),
         first=min((a.first for a in figures), key=_instant, default=None),
@@ -323,8 +324,8 @@ def analyse(
         filters=filters,
         raid_rule=raid_rule,
         authors=figures,
-        days=_per_day(chosen, hostile),
-        hours=_per_hour(chosen, hostile),
+        days=_per_day(counts, hostile),
+        hours=_per_hour(counts, hostile),
         signals=signals,
         targets=_who_targets_whom(hostile),
         repetition=_repetition(hostile),
@@ -333,20 +334,37 @@ def analyse(
     )
 
 
-class _Chosen:
-    """The columns of the messages the filters keep, in order; days computed once."""
+class _Chosen(NamedTuple):
+    """The columns of the messages the filters keep, in order."""
 
-    def __init__(self, authors: list[str | None], stamps: list[str], texts: list[str]) -> None:
-        self.authors = authors
-        self.stamps = stamps
-        self.texts = texts
-        self._days: list[str] | None = None
+    authors: Sequence[str | None]
+    stamps: Sequence[str]
+    texts: Sequence[str]
 
-    @property
-    def days(self) -> list[str]:
-        if self._days is None:
-            self._days = list(map(_DAY, self.stamps))
-        return self._days
+
+@dataclass(frozen=True)
+class _Counts:
+    """What the messages the filters keep show without their signals."""
+
+    messages_by: Counter[str | None]
+    active_days_by: Counter[str | None]
+    first: dict[str | None, str]
+    last: dict[str | None, str]
+    per_day: Counter[str]
+    per_hour: Counter[str]
+
+    @classmethod
+    def of(cls, chosen: _Chosen) -> _Counts:
+        days = list(map(_DAY, chosen.stamps))
+        first, last = _first_and_last(chosen.authors, chosen.stamps)
+        return cls(
+            messages_by=Counter(chosen.authors),
+            active_days_by=Counter(author for author, _ in set(zip(chosen.authors, days, strict=True))),
+            first=first,
+            last=last,
+            per_day=Counter(days),
+            per_hour=Counter(map(_HOUR, chosen.stamps)),
+        )
 
 
 _DAY = itemgetter(slice(0, 10))  # of an ISO 8601 timestamp: its local day
@@ -354,10 +372,14 @@ _HOUR = itemgetter(slice(11, 13))
 _AFTER_SECONDS = itemgetter(slice(19, None))  # fraction of a second and UTC offset
 
 
-def _selected(columns: ChatColumns, filters: Filters) -> list[int]:
-    """Indices of the messages (not system events) that the filters keep."""
+def _selected(columns: ChatColumns, filters: Filters) -> Sequence[int]:
+    """Indices of the messages (not system events) that the filters keep, in order."""
     kinds, authors, stamps = columns.kinds, columns.authors, columns.timestamps
-    keep = list(compress(range(len(kinds)), map("message".__eq__, kinds)))
+    keep: Sequence[int] = (
+        range(len(kinds))  # messages only (the columns are then taken as they are)
+        if kinds.count("message") == len(kinds)
+        else list(compress(range(len(kinds)), map("message".__eq__, kinds)))
+    )
     if filters.author is not None:
         keep = [i for i in keep if authors[i] == filters.author]
     if filters.since is not None:
@@ -367,6 +389,11 @@ def _selected(columns: ChatColumns, filters: Filters) -> list[int]:
         until = filters.until.isoformat()
         keep = [i for i in keep if stamps[i][:10] <= until]
     return keep
+
+
+def _taken(column: Sequence[_T], selected: Sequence[int]) -> Sequence[_T]:
+    """The values of ``column`` at ``selected``: the column itself when all are."""
+    return column if len(selected) == len(column) else list(map(column.__getitem__, selected))
 
 
 def _instant(stamp: str) -> datetime:
@@ -379,14 +406,16 @@ def _earlier(a: str, b: str) -> bool:
     return a < b if a[19:] == b[19:] else _instant(a) < _instant(b)
 
 
-def _author_figures(chosen: _Chosen, hostile: list[Signal]) -> list[AuthorFigures]:
-    counts = {author: n for author, n in Counter(chosen.authors).items() if author is not None}
-    active_days = Counter(author for author, _ in set(zip(chosen.authors, chosen.days, strict=True)))
-    first, last = _first_and_last(chosen.authors, chosen.stamps)
+def _author_figures(counts: _Counts, hostile: list[Signal]) -> list[AuthorFigures]:
     hostile_by = Counter(s.author for s in hostile if s.author is not None)
     return [
-        AuthorFigures(author, n, active_days[author], first[author], last[author], hostile_by[author])
-        for author, n in sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
+        AuthorFigures(
+            author, n, counts.active_days_by[author], counts.first[author], counts.last[author], hostile_by[author]
+        )
+        for author, n in sorted(
+            ((author, n) for author, n in counts.messages_by.items() if author is not None),
+            key=lambda pair: (-pair[1], pair[0]),
+        )
     ]
 
 
@@ -434,22 +463,31 @@ def _later(stamps: Sequence[str], i: int, j: int) -> bool:
     return (_instant(stamps[i]), -i) > (_instant(stamps[j]), -j)
 
 
-def _per_day(chosen: _Chosen, hostile: list[Signal]) -> list[tuple[str, int, int]]:
-    per_day = Counter(chosen.days)
+def _per_day(counts: _Counts, hostile: list[Signal]) -> list[tuple[str, int, int]]:
     hostile_per_day = Counter(s.timestamp[:10] for s in hostile)
-    return [(day, per_day[day], hostile_per_day[day]) for day in sorted(per_day)]
+    return [(day, counts.per_day[day], hostile_per_day[day]) for day in sorted(counts.per_day)]
 
 
-def _per_hour(chosen: _Chosen, hostile: list[Signal]) -> list[tuple[int, int, int]]:
-    per_hour = Counter(map(_HOUR, chosen.stamps))
+def _per_hour(counts: _Counts, hostile: list[Signal]) -> list[tuple[int, int, int]]:
     hostile_per_hour = Counter(s.timestamp[11:13] for s in hostile)
-    return [(h, per_hour[f"{h:02d}"], hostile_per_hour[f"{h:02d}"]) for h in range(24)]
+    return [(h, counts.per_hour[f"{h:02d}"], hostile_per_hour[f"{h:02d}"]) for h in range(24)]
 
 
 def _fold(text: str) -> str:
     """Case- and accent-insensitive form, used only to find names (never stored or shown)."""
+    if text.isascii():  # nothing to decompose
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
+    # Accented Latin letters decompose into ASCII and marks of U+0300–U+036F: those dropped at C
+    # speed, a text left ASCII is done; the others are read character by character.
+    latin = _LATIN_MARKS.sub("", decomposed)
+    if latin.isascii():
+        return latin
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+# The combining diacritical marks, but U+034F (the grapheme joiner, which combines nothing).
+_LATIN_MARKS = re.compile("[\u0300-\u034e\u0350-\u036f]")
 
 
 def _reply_resolver(columns: ChatColumns) -> Callable[[int], str | None]:

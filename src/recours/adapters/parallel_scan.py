@@ -1,0 +1,161 @@
+"""Scanning the messages of a big chat for signals on two processor cores.
+
+The scan has two parts (domain/signals.py): the gate, one pass of one RE2 automaton over all the
+texts, which picks out the few where a rule may match (a few percent of a chat); then the
+prefilter and safetype on those, in pure Python (about a character a microsecond). On a
+200,000-message chat the second part keeps one core busy for a third of a second while the other
+waits. So, after the gate, a forked copy of this process scans two of every three texts kept
+while this one counts what the analysis needs besides the signals (the domain reads the hits
+only after, see ``analyse``), then scans the third. The copy sends its hits back through a pipe,
+pickled.
+
+Only when forking is safe, a process with one thread (a lock another thread holds at that moment
+would stay held in the copy forever), and useful: two cores, and enough texts kept
+(``MIN_KEPT``). So the command line forks; the web app, a threaded server, scans in its own
+thread as before.
+
+Why a fork and not a pool of workers: the copy inherits the texts and the matcher as they are
+(rebuilding the matcher takes 0.6 s). Why after the gate: from the fork on, each memory page that
+either process writes is first copied by the kernel (about 4 µs a page here), and the gate writes
+tens of megabytes. The copy never touches the vault, writes its hits and ends with ``os._exit``
+(no finaliser runs, no SQLCipher connection is closed twice). If it fails in any way, this process
+scans its texts itself: the hits never depend on how they were computed.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from recours.domain.signals import SignalHit, SignalMatcher
+
+# Below this many texts kept by the gate (about 0.1 s of scanning), one core is done before a
+# fork pays for itself (measured in docs/benchmarks.md).
+MIN_KEPT = 1_000
+
+Found = dict[int, tuple[SignalHit, ...]]
+
+
+class ParallelScanner:
+    """A batch scanner (``scan_many``) that uses a second core when it safely can."""
+
+    def __init__(self, matcher: SignalMatcher, *, min_kept: int = MIN_KEPT) -> None:
+        self._matcher = matcher
+        self._min_kept = min_kept
+
+    def scan_many(self, texts: Sequence[str]) -> Mapping[int, tuple[SignalHit, ...]]:
+        """``SignalMatcher.scan_many``: the same hits, by index. When a copy of the process
+        scans some of the texts, the mapping waits for it on first reading."""
+        kept = self._matcher.may_match(texts)
+        if len(kept) < self._min_kept or not can_fork():
+            return _scan(self._matcher, texts, kept)
+        # Two of every three for the copy, which has nothing else to do, one by one: hostile
+        # messages cluster (a raid is one evening), so neither process gets a whole cluster.
+        theirs, ours = [i for k, i in enumerate(kept) if k % 3 != 2], kept[2::3]
+        child = _fork_scan(self._matcher, texts, theirs)
+        if child is None:
+            return _scan(self._matcher, texts, kept)
+        return SplitScan(self._matcher, texts, ours, theirs, child)
+
+
+class SplitScan(Mapping[int, tuple[SignalHit, ...]]):
+    """The hits of a scan shared with a copy of the process, gathered on first reading."""
+
+    def __init__(
+        self, matcher: SignalMatcher, texts: Sequence[str], ours: list[int], theirs: list[int], child: _Child
+    ) -> None:
+        self._matcher = matcher
+        self._texts = texts
+        self._ours = ours
+        self._theirs = theirs
+        self._child = child
+        self._found: Found | None = None
+        self.copy_failed = False  # the copy failed: this process scanned its texts again
+
+    def _gathered(self) -> Found:
+        if self._found is None:
+            found = _scan(self._matcher, self._texts, self._ours)
+            from_copy = _collect(self._child)
+            if from_copy is None:
+                self.copy_failed = True
+                from_copy = _scan(self._matcher, self._texts, self._theirs)
+            found.update(from_copy)
+            self._found = dict(sorted(found.items()))
+        return self._found
+
+    def __getitem__(self, index: int) -> tuple[SignalHit, ...]:
+        return self._gathered()[index]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._gathered())
+
+    def __len__(self) -> int:
+        return len(self._gathered())
+
+
+def can_fork() -> bool:
+    """Whether forking is possible, safe (one thread) and useful (two cores or more)."""
+    return hasattr(os, "fork") and threading.active_count() == 1 and _cores() >= 2
+
+
+def _cores() -> int:
+    if hasattr(os, "sched_getaffinity"):  # the cores this process may run on (a container's)
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def _scan(matcher: SignalMatcher, texts: Sequence[str], indices: list[int]) -> Found:
+    """The hits of the texts at ``indices``, by their index in ``texts``."""
+    return _by_index(matcher.scan_many(list(map(texts.__getitem__, indices))), indices)
+
+
+def _by_index(hits: Mapping[int, tuple[SignalHit, ...]], indices: list[int]) -> Found:
+    return {indices[k]: found for k, found in hits.items()}
+
+
+@dataclass(frozen=True)
+class _Child:
+    pid: int
+    hits: int  # the read end of the pipe the copy writes its hits to
+
+
+def _fork_scan(matcher: SignalMatcher, texts: Sequence[str], indices: list[int]) -> _Child | None:
+    """A copy of this process that scans the texts at ``indices`` and writes the hits to a pipe;
+    None if no copy could be made."""
+    # Taken before the fork: in the copy, reading each text object would change its reference
+    # count, and the kernel would copy every memory page it is on.
+    their_texts = list(map(texts.__getitem__, indices))
+    read_end, write_end = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return None
+    if pid == 0:  # the copy: whatever happens, it ends here, its status telling how
+        status = 1
+        try:
+            os.close(read_end)
+            data = pickle.dumps(_by_index(matcher.scan_many(their_texts), indices), pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(data)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    return _Child(pid, read_end)
+
+
+def _collect(child: _Child) -> Found | None:
+    """The copy's hits, once it has ended; None if it failed."""
+    with os.fdopen(child.hits, "rb") as pipe:
+        data = pipe.read()  # to the end before waiting: a full pipe would block the copy
+    _, status = os.waitpid(child.pid, 0)
+    if status != 0 or not data:
+        return None
+    # The bytes come from this program's own copy, through a pipe no other process holds.
+    found: Found = pickle.loads(data)  # noqa: S301
+    return found

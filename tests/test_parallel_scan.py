@@ -1,0 +1,161 @@
+"""The scan on two cores (adapters/parallel_scan.py) finds exactly what the matcher finds, and
+the analysis built on it is the same, whatever becomes of the copy of the process.
+
+The forking checks run in a process of their own: this one may hold other threads (the
+browser tests' server), and a fork is safe only with one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from recours.adapters import parallel_scan
+from recours.adapters.parallel_scan import ParallelScanner, SplitScan
+from recours.adapters.signal_pack import load_signal_matcher
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "tests" / "signals" / "corpus_fr.toml"
+
+# A chat of the corpus's messages (hostile and not, quotes, traps) among ordinary lines, 40 times
+# over with a number so that no two are the same text; the same columns for the analysis.
+CHECK = """
+import json, os, sys
+from datetime import datetime, timedelta
+from recours.adapters import parallel_scan
+from recours.adapters.signal_pack import load_signal_matcher
+from recours.domain.chat.analysis import ChatColumns, analyse
+
+texts = json.loads(sys.stdin.read())
+matcher = load_signal_matcher()
+parallel_scan._cores = lambda: 2  # a fork on a one-core machine too: only slower
+if sys.argv[1] == "failing-copy":
+    parent, real = os.getpid(), parallel_scan._by_index
+
+    def failing(hits, indices):
+        if os.getpid() != parent:
+            raise MemoryError("the copy ran out of memory")
+        return real(hits, indices)
+
+    parallel_scan._by_index = failing
+scanner = parallel_scan.ParallelScanner(matcher, min_kept=10)
+found = scanner.scan_many(texts)
+gathered = dict(found)  # waits for the copy
+expected = matcher.scan_many(texts)
+start = datetime.fromisoformat("2026-03-01T09:00:00+01:00")
+people = ["Léa", "Hugo", "Inès", None]
+columns = ChatColumns(
+    ["chat"] * len(texts),
+    range(len(texts)),
+    [(start + timedelta(minutes=7 * i)).isoformat() for i in range(len(texts))],
+    [people[i % 4] for i in range(len(texts))],
+    ["message" if i % 4 else "system" for i in range(len(texts))],
+    texts,
+)
+print(json.dumps({
+    "split": isinstance(found, parallel_scan.SplitScan),
+    "copy_failed": getattr(found, "copy_failed", None),
+    "same": gathered == expected,
+    "in_order": list(found) == sorted(found),
+    "hits": len(expected),
+    "analysis": analyse(columns, scanner, me="Léa").as_json() == analyse(columns, matcher, me="Léa").as_json(),
+}))
+"""
+
+
+@pytest.fixture(scope="module")
+def chat() -> list[str]:
+    corpus: list[dict[str, Any]] = tomllib.loads(CORPUS.read_text(encoding="utf-8"))["message"]
+    ordinary = ["on se voit demain ?", "ok", "mdr", "tu as le cours de maths", "😂😂", "bonne nuit"]
+    return [
+        f"{text} {n}"
+        for n in range(40)
+        for text in [m["text"] for m in corpus] + ordinary
+    ]
+
+
+def run_check(texts: list[str], mode: str) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-c", CHECK, mode],
+        input=json.dumps(texts),
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+def test_a_copy_of_the_process_scans_half_and_finds_the_same(chat: list[str]) -> None:
+    result = run_check(chat, "fork")
+    assert result == {
+        "split": True,
+        "copy_failed": False,
+        "same": True,
+        "in_order": True,
+        "hits": result["hits"],
+        "analysis": True,
+    }
+    assert result["hits"] > 1_000  # enough hostile messages for both halves
+
+
+def test_a_copy_that_fails_leaves_its_texts_to_this_process(chat: list[str]) -> None:
+    result = run_check(chat, "failing-copy")
+    assert result["split"] and result["copy_failed"]
+    assert result["same"] and result["in_order"] and result["analysis"]
+
+
+def test_no_fork_beside_another_thread(chat: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A lock another thread holds at the fork stays held in the copy forever: the web app's
+    threads scan in their own thread."""
+    monkeypatch.setattr(parallel_scan, "_cores", lambda: 2)
+
+    def fork() -> int:
+        raise AssertionError("forked beside another thread")
+
+    monkeypatch.setattr(parallel_scan.os, "fork", fork)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert not parallel_scan.can_fork()
+        found = ParallelScanner(load_signal_matcher(), min_kept=10).scan_many(chat)
+    finally:
+        stop.set()
+        other.join()
+    assert not isinstance(found, SplitScan)
+    assert found == load_signal_matcher().scan_many(chat)
+
+
+def test_no_fork_for_a_small_chat_or_when_none_can_be_made(
+    chat: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    matcher = load_signal_matcher()
+    expected = matcher.scan_many(chat)
+    monkeypatch.setattr(parallel_scan, "can_fork", lambda: True)
+    tried: list[int] = []
+
+    def fork() -> int:
+        tried.append(1)
+        raise OSError(11, "Resource temporarily unavailable")  # too many processes: EAGAIN
+
+    monkeypatch.setattr(parallel_scan.os, "fork", fork)
+    open_files = len(os.listdir("/proc/self/fd"))
+    # Too few texts kept to be worth a fork: not even tried.
+    assert ParallelScanner(matcher, min_kept=len(chat) + 1).scan_many(chat) == expected
+    assert not tried
+    # Tried, and refused by the system: scanned here, the pipe closed again.
+    found = ParallelScanner(matcher, min_kept=10).scan_many(chat)
+    assert tried == [1]
+    assert not isinstance(found, SplitScan)
+    assert found == expected
+    assert len(os.listdir("/proc/self/fd")) == open_files
