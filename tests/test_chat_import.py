@@ -169,6 +169,27 @@ def test_reading_some_columns_is_reading_them_all(texts: list[str]) -> None:
     assert records.decode_columns(document, ANALYSED) == {name: columns[name] for name in ANALYSED}
 
 
+def test_attachments_named_like_columns_do_not_mislead_the_reading() -> None:
+    """Zip exports link attachments by file name (``attachment_items`` holds objects): files
+    named like columns, in a document stored before ``source_id`` and ``reply_to`` existed."""
+    moment = datetime(2026, 3, 1, 9, 5, tzinfo=ZoneInfo("Europe/Paris"))
+    names = ("source_id", "reply_to", "text", "attachment_items")
+    entries = [ChatEntry(moment, "Léa", "message", None, "regarde", names, False, False, 1, 1)]
+    columns = records.columns_of(entries)
+    columns["attachment_items"] = [{name: "item" + name for name in names}]
+    for document in (
+        records.encode(columns),
+        json.dumps(
+            {"version": 1, "columns": {n: c for n, c in columns.items() if n not in ("source_id", "reply_to")}},
+            separators=(",", ":"),
+        ),
+    ):
+        for wanted in (ANALYSED, ("reply_to",), ("attachment_items", "text")):
+            assert records.decode_columns(document, wanted) == {
+                name: records.decode(document)[name] for name in wanted
+            }
+
+
 def test_reading_some_columns_checks_them() -> None:
     moment = datetime(2026, 3, 1, 9, 5, tzinfo=ZoneInfo("Europe/Paris"))
     columns = records.columns_of([ChatEntry(moment, "Léa", "message", None, "salut", (), False, False, 1, 1)])

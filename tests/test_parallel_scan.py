@@ -25,7 +25,7 @@ from recours.adapters.signal_pack import load_signal_matcher
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "signals" / "corpus_fr.toml"
 
-# A chat of the corpus's messages (hostile and not, quotes, traps) among ordinary lines, 40 times
+# A chat of the corpus's messages (hostile and not, quotes, traps) among ordinary lines, 8 times
 # over with a number so that no two are the same text; the same columns for the analysis.
 CHECK = """
 import json, os, sys
@@ -77,7 +77,7 @@ def chat() -> list[str]:
     ordinary = ["on se voit demain ?", "ok", "mdr", "tu as le cours de maths", "😂😂", "bonne nuit"]
     return [
         f"{text} {n}"
-        for n in range(40)
+        for n in range(8)
         for text in [m["text"] for m in corpus] + ordinary
     ]
 
@@ -159,3 +159,25 @@ def test_no_fork_for_a_small_chat_or_when_none_can_be_made(
     assert not isinstance(found, SplitScan)
     assert found == expected
     assert len(os.listdir("/proc/self/fd")) == open_files
+
+
+@pytest.mark.parametrize(("texts", "kept"), [(200_000, 2_400), (200_000, 1_000), (5_000, 4_000), (10, 10_000)])
+def test_the_copy_s_share_lets_both_end_together(texts: int, kept: int) -> None:
+    share = parallel_scan.copy_share(texts, kept)
+    assert 0.5 <= share <= 0.9
+    counting = parallel_scan._COUNT_SECONDS * texts
+    if share < 0.9:  # this process counts, then scans the rest: as long as the copy's share
+        ours = counting + parallel_scan._SCAN_SECONDS * kept * (1 - share)
+        assert ours == pytest.approx(parallel_scan._SCAN_SECONDS * kept * share)
+
+
+@pytest.mark.parametrize("share", [0.5, 2 / 3, 0.7, 0.9])
+def test_the_texts_kept_are_shared_evenly(share: float) -> None:
+    kept = list(range(0, 30_000, 3))
+    theirs, ours = parallel_scan._shared(kept, share)
+    assert sorted(theirs + ours) == kept
+    assert len(theirs) == int(len(kept) * share)
+    # Evenly: every run of 100 texts kept (a cluster) goes to both in about that share.
+    for start in range(0, len(kept), 100):
+        run = set(kept[start : start + 100])
+        assert abs(len(run.intersection(theirs)) - 100 * share) <= 1

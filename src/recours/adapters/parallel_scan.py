@@ -4,13 +4,14 @@ The scan has two parts (domain/signals.py): the gate, one pass of one RE2 automa
 texts, which picks out the few where a rule may match (a few percent of a chat); then the
 prefilter and safetype on those, in pure Python (about a character a microsecond). On a
 200,000-message chat the second part keeps one core busy for a third of a second while the other
-waits. So, after the gate, a forked copy of this process scans two of every three texts kept
-while this one counts what the analysis needs besides the signals (the domain reads the hits
-only after, see ``analyse``), then scans the third. The copy sends its hits back through a pipe,
-pickled.
+waits. So, after the gate, a forked copy of this process scans most of the texts kept while
+this one counts what the analysis needs besides the signals (the domain reads the hits only
+after, see ``analyse``), then scans the others: shared so that both end together
+(``copy_share``). The copy sends its hits back through a pipe, pickled.
 
-Only when forking is safe, a process with one thread (a lock another thread holds at that moment
-would stay held in the copy forever), and useful: two cores, and enough texts kept
+Only when forking is safe, no other Python thread running (a lock another thread holds at that
+moment would stay held in the copy forever; numpy's BLAS keeps an idle thread of its own, which
+it readies for forks and the copy never calls), and useful: two cores, and enough texts kept
 (``MIN_KEPT``). So the command line forks; the web app, a threaded server, scans in its own
 thread as before.
 
@@ -32,9 +33,10 @@ from dataclasses import dataclass
 
 from recours.domain.signals import SignalHit, SignalMatcher
 
-# Below this many texts kept by the gate (about 0.1 s of scanning), one core is done before a
-# fork pays for itself (measured in docs/benchmarks.md).
-MIN_KEPT = 1_000
+# Below this many texts kept by the gate, one core is done before a fork pays for itself.
+# Measured (docs/benchmarks.md): a fork saves 15 ms of 0.145 s at 261 texts kept (a
+# 20,000-message chat), nothing at 131, and costs 5 ms at 66.
+MIN_KEPT = 200
 
 Found = dict[int, tuple[SignalHit, ...]]
 
@@ -52,9 +54,7 @@ class ParallelScanner:
         kept = self._matcher.may_match(texts)
         if len(kept) < self._min_kept or not can_fork():
             return _scan(self._matcher, texts, kept)
-        # Two of every three for the copy, which has nothing else to do, one by one: hostile
-        # messages cluster (a raid is one evening), so neither process gets a whole cluster.
-        theirs, ours = [i for k, i in enumerate(kept) if k % 3 != 2], kept[2::3]
+        theirs, ours = _shared(kept, copy_share(len(texts), len(kept)))
         child = _fork_scan(self._matcher, texts, theirs)
         if child is None:
             return _scan(self._matcher, texts, kept)
@@ -96,8 +96,29 @@ class SplitScan(Mapping[int, tuple[SignalHit, ...]]):
         return len(self._gathered())
 
 
+def copy_share(texts: int, kept: int) -> float:
+    """The share of the ``kept`` texts the copy scans, for both processes to end together:
+    this one first counts all ``texts`` (what the analysis needs besides the signals)."""
+    return min(0.9, 0.5 + _COUNT_SECONDS * texts / (2 * _SCAN_SECONDS * kept))
+
+
+# Measured (docs/benchmarks.md): the analysis counts about 0.6 µs a message, and the scan takes
+# about 150 µs a text the gate keeps.
+_COUNT_SECONDS, _SCAN_SECONDS = 0.6e-6, 150e-6
+
+
+def _shared(kept: list[int], share: float) -> tuple[list[int], list[int]]:
+    """``kept`` split in two, ``share`` of it in the first part, spread evenly: hostile
+    messages cluster (a raid is one evening), so neither part gets a whole cluster."""
+    theirs: list[int] = []
+    ours: list[int] = []
+    for k, index in enumerate(kept):
+        (theirs if int((k + 1) * share) > int(k * share) else ours).append(index)
+    return theirs, ours
+
+
 def can_fork() -> bool:
-    """Whether forking is possible, safe (one thread) and useful (two cores or more)."""
+    """Whether forking is possible, safe (no other Python thread) and useful (two cores or more)."""
     return hasattr(os, "fork") and threading.active_count() == 1 and _cores() >= 2
 
 

@@ -85,10 +85,12 @@ def decode_columns(document: str, names: Sequence[str]) -> Columns:
     """Only the columns ``names`` of a stored document (the analysis reads 6 of 14: a third less
     to decode), checked as :func:`decode` checks them; ValueError if it is not one.
 
-    Each column is found by its key and decoded alone. In JSON, a quote that is not escaped opens
-    or closes a string, and only a key's closing quote is followed by a colon: ``"text":`` occurs
-    once in a document, where that column begins (its values are strings, numbers, null and lists,
-    never objects). The keys are looked for in the order ``encode`` writes them.
+    Each column is found by its key, in the order ``encode`` writes them, and decoded alone. In
+    JSON, a quote that is not escaped opens or closes a string, and only a key's closing quote is
+    followed by a colon; the columns hold strings, numbers, null and lists, but for the last one,
+    ``attachment_items``, whose objects are keyed by file names. So the first ``"text":`` before
+    that column is the key of the text column. A document where a key is not found there (one
+    stored before a column existed) is decoded whole.
     """
     if not document.startswith(_HEAD):
         raise ValueError("not a records document")
@@ -100,31 +102,22 @@ def decode_columns(document: str, names: Sequence[str]) -> Columns:
     for name in (field for field in FIELDS if field in wanted):
         key = f'"{name}":'
         found = document.find(key, at)
-        if found == -1:  # not after the previous column: anywhere then
-            found = document.find(key, len(_HEAD))
-        if found == -1:
-            if name in ADDED_LATER:
-                continue
-            raise ValueError("missing columns")
+        if found == -1 or document.find(_OBJECTS_KEY, at, found) != -1:
+            whole = decode(document)
+            return {name: whole[name] for name in names}
         column, at = _DECODER.raw_decode(document, found + len(key))
         if not isinstance(column, list):
             raise ValueError("ragged columns")
         columns[name] = column
-    if not columns:  # only columns the document lacks were asked for: how many records?
-        whole = decode(document)
-        return {name: whole[name] for name in names}
-    lengths = {len(column) for column in columns.values()}
-    if len(lengths) > 1:
+    if len({len(column) for column in columns.values()}) > 1:
         raise ValueError("ragged columns")
-    (n,) = lengths
-    for name in wanted - columns.keys():  # only columns added later can be missing here
-        columns[name] = [None] * n
     return columns
 
 
 _DECODER = json.JSONDecoder()
 # How ``encode`` begins every document (compact separators, the version first).
 _HEAD = f'{{"version":{FORMAT_VERSION},"columns":{{'
+_OBJECTS_KEY = f'"{FIELDS[-1]}":'  # the last column, the only one holding objects
 
 
 def keys(columns: Columns) -> Iterator[tuple[str, str | None, str]]:
