@@ -34,9 +34,9 @@ from dataclasses import dataclass
 from recours.domain.signals import SignalHit, SignalMatcher
 
 # Below this many texts kept by the gate, one core is done before a fork pays for itself.
-# Measured (docs/benchmarks.md): a fork saves 15 ms of 0.145 s at 261 texts kept (a
-# 20,000-message chat), nothing at 131, and costs 5 ms at 66.
-MIN_KEPT = 200
+# Measured (docs/benchmarks.md): a fork saves 15 ms of 0.145 s at 356 texts kept (a
+# 20,000-message chat), nothing at 179, and costs 5 ms at 93.
+MIN_KEPT = 250
 
 Found = dict[int, tuple[SignalHit, ...]]
 
@@ -103,8 +103,8 @@ def copy_share(texts: int, kept: int) -> float:
 
 
 # Measured (docs/benchmarks.md): the analysis counts about 0.6 µs a message, and the scan takes
-# about 150 µs a text the gate keeps.
-_COUNT_SECONDS, _SCAN_SECONDS = 0.6e-6, 150e-6
+# about 100 µs a text the gate keeps.
+_COUNT_SECONDS, _SCAN_SECONDS = 0.6e-6, 100e-6
 
 
 def _shared(kept: list[int], share: float) -> tuple[list[int], list[int]]:
