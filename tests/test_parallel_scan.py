@@ -47,6 +47,14 @@ if sys.argv[1] == "failing-copy":
 
     parallel_scan._by_index = failing
 scanner = parallel_scan.ParallelScanner(matcher, min_kept=10)
+if sys.argv[1] == "abandoned":  # never read: the copy must not outlive the mapping
+    scanner.scan_many(texts)
+    try:
+        os.waitpid(-1, os.WNOHANG)
+        print(json.dumps({"copy_left": True}))
+    except ChildProcessError:  # no child left, running or ended
+        print(json.dumps({"copy_left": False}))
+    sys.exit()
 found = scanner.scan_many(texts)
 gathered = dict(found)  # waits for the copy
 expected = matcher.scan_many(texts)
@@ -112,6 +120,10 @@ def test_a_copy_that_fails_leaves_its_texts_to_this_process(chat: list[str]) -> 
     result = run_check(chat, "failing-copy")
     assert result["split"] and result["copy_failed"]
     assert result["same"] and result["in_order"] and result["analysis"]
+
+
+def test_a_copy_whose_hits_are_never_read_is_stopped(chat: list[str]) -> None:
+    assert run_check(chat, "abandoned") == {"copy_left": False}
 
 
 def test_no_fork_beside_another_thread(chat: list[str], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -25,9 +25,12 @@ scans its texts itself: the hits never depend on how they were computed.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
+import signal
 import threading
+import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -74,10 +77,13 @@ class SplitScan(Mapping[int, tuple[SignalHit, ...]]):
         self._child = child
         self._found: Found | None = None
         self.copy_failed = False  # the copy failed: this process scanned its texts again
+        # Hits never read (the analysis failed meanwhile): the copy is stopped and collected.
+        self._abandon = weakref.finalize(self, _abandon, child)
 
     def _gathered(self) -> Found:
         if self._found is None:
             found = _scan(self._matcher, self._texts, self._ours)
+            self._abandon.detach()
             from_copy = _collect(self._child)
             if from_copy is None:
                 self.copy_failed = True
@@ -168,6 +174,13 @@ def _fork_scan(matcher: SignalMatcher, texts: Sequence[str], indices: list[int])
             os._exit(status)
     os.close(write_end)
     return _Child(pid, read_end)
+
+
+def _abandon(child: _Child) -> None:
+    os.close(child.hits)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(child.pid, signal.SIGKILL)
+    os.waitpid(child.pid, 0)
 
 
 def _collect(child: _Child) -> Found | None:
