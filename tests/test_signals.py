@@ -21,11 +21,19 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 from safetype import ModerationEngine, load_pack
+from safetype._normalize import normalize_char
 from safetype.types import ALL_CATEGORIES
 
 from recours.adapters import signal_pack
 from recours.adapters.signal_pack import load_signal_matcher, load_signal_pack, load_stock_pack
-from recours.domain.signals import CATEGORIES, SignalMatcher, SignalPack, StockPack, build_matcher
+from recours.domain.signals import (
+    _SCANNED_RANGES,
+    CATEGORIES,
+    SignalMatcher,
+    SignalPack,
+    StockPack,
+    build_matcher,
+)
 from recours.errors import KnowledgeError
 
 CORPUS = Path(__file__).parent / "signals" / "corpus_fr.toml"
@@ -543,6 +551,17 @@ def batches(texts: st.SearchStrategy[str]) -> st.SearchStrategy[list[str]]:
 def test_normalising_many_texts_is_normalising_each(matcher: SignalMatcher, texts: list[str]) -> None:
     folding = matcher._prefilter._folding
     assert folding.normalise_many(texts) == [folding.normalise(text) for text in texts]
+
+
+def test_the_folding_classes_hold_what_safetype_deletes_and_keeps(matcher: SignalMatcher) -> None:
+    """The classes are written as ranges (fast on emoji): each character of the scanned ranges
+    is in the class it belongs to, and only there."""
+    folding = matcher._prefilter._folding
+    for low, high in _SCANNED_RANGES:
+        for char in map(chr, range(low, high + 1)):
+            normalised = normalize_char(char)
+            assert (folding.deleted.fullmatch(char) is not None) == (not normalised), hex(ord(char))
+            assert (folding.not_kept.fullmatch(char) is None) == (normalised == char), hex(ord(char))
 
 
 def scan_each(matcher: SignalMatcher, texts: list[str]) -> dict[int, tuple[Any, ...]]:
