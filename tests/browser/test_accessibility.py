@@ -226,13 +226,19 @@ def test_vault_pages_in_their_empty_and_error_states_have_no_violation(
         states.append((state, shown))
         assert violations(page) == [], state
 
-    for path, shown in (
-        ("/coffre/analyse", "Aucune discussion n’a encore été importée"),
-        ("/coffre/dossier", "Mon dossier"),
-        ("/coffre/journal", "Journal"),
-    ):
-        page.goto(server_url + path)
-        check("empty " + path, shown)
+    def visit(label: str, pages: tuple[tuple[str, str], ...]) -> None:
+        for path, shown in pages:
+            page.goto(server_url + path)
+            check(label + path, shown)
+
+    visit(
+        "empty ",
+        (
+            ("/coffre/analyse", "Aucune discussion n’a encore été importée"),
+            ("/coffre/dossier", "Mon dossier"),
+            ("/coffre/journal", "Journal"),
+        ),
+    )
     page.goto(server_url + "/coffre")
     not_a_chat = tmp_path / "photo.txt"
     not_a_chat.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
@@ -274,13 +280,14 @@ def test_vault_pages_in_their_empty_and_error_states_have_no_violation(
         page.get_by_role("button", name=button).click()
         check(state, shown)
     page.get_by_role("button", name="English").click()
-    for path, shown in (
-        ("/coffre", "My evidence"),
-        ("/coffre/analyse", "Messages to check"),
-        ("/coffre/journal", "Incident journal"),
-    ):
-        page.goto(server_url + path)
-        check("English " + path, shown)
+    visit(
+        "English ",
+        (
+            ("/coffre", "My evidence"),
+            ("/coffre/analyse", "Messages to check"),
+            ("/coffre/journal", "Incident journal"),
+        ),
+    )
     assert len(states) == 15
     context.close()
 

@@ -45,9 +45,9 @@ def chats(vault: EvidenceStore) -> list[ChatImport]:
     """Every export imported into the vault, oldest first (deleted items left out)."""
     names = {stored.record.id: stored.record.name for stored, _, deleted in vault.items() if deleted is None}
     found = []
-    for entry in vault.custody():
+    for entry in vault.custody("import"):
         event = entry.entry
-        if event.get("action") == "import" and event.get("item") in names:
+        if event.get("item") in names:
             found.append(
                 ChatImport(
                     item_id=event["item"],

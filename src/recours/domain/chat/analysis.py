@@ -283,15 +283,15 @@ def analyse(
     selected = _selected(columns, filters)
     texts, authors, stamps = columns.texts, columns.authors, columns.timestamps
     chosen = _Chosen(_taken(authors, selected), _taken(stamps, selected), _taken(texts, selected))
-    participants = sorted(author for author in set(chosen.authors) if author is not None)
-    find_targets = _target_finder(participants, [me] if me else [])
-    replied_author = _reply_resolver(columns)
-    marked = set(highlights)
-    signals: list[Signal] = []
     found = scan_many(chosen.texts)
     # The scanner may still be at work on another processor core (adapters/parallel_scan.py): what
     # does not depend on its hits is counted meanwhile, and ``found`` is read only then.
     counts = _Counts.of(chosen)
+    participants = sorted(author for author in counts.messages_by if author is not None)
+    find_targets = _target_finder(participants, [me] if me else [])
+    replied_author = _reply_resolver(columns)
+    marked = set(highlights)
+    signals: list[Signal] = []
     for k in sorted(found):
         hits = found[k]
         counted = tuple(h for h in hits if filters.category in (None, h.category))
