@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -133,10 +134,112 @@ def test_a_missing_answers_file(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     assert "Impossible de lire" in err
 
 
-def test_an_unknown_option_is_explained_in_french(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = recours(capsys, "resources", "--colour")
+# Typer writes its usage errors in English; each kind is told again in the user's language.
+USAGE_ERRORS = [
+    (("resources", "--colour"), "Option inconnue : --colour.", "Unknown option: --colour."),
+    (("analyse", "--jso"), "Vouliez-vous dire --json ?", "Did you mean --json?"),
+    (("analyse", "--limit", "abc"), "--limit attend un nombre entier.", "--limit expects a whole number."),
+    (("analyse", "--limit", "1.5"), "--limit attend un nombre entier.", "--limit expects a whole number."),
+    (("resources", "--at"), "L’option --at attend une valeur.", "The option --at needs a value."),
+    (
+        ("analyse", "--json=yes"),
+        "L’option --json ne prend pas de valeur.",
+        "The option --json takes no value.",
+    ),
+    (("import",), "Il manque l’argument FICHIER.", "The argument FICHIER is missing."),
+    (("frob",), "Commande inconnue : frob.", "Unknown command: frob."),
+    (("anlyse",), "Vouliez-vous dire analyse ?", "Did you mean analyse?"),
+    (("analyse", "--json", "x", "y"), "Arguments en trop : x y.", "Unexpected arguments: x y."),
+]
+ENGLISH_FRAMEWORK_WORDS = (
+    "No such",
+    "Invalid value",
+    "Missing",
+    "requires",
+    "Got unexpected",
+    "Input should",
+)
+
+
+@pytest.mark.parametrize(("args", "french", "english"), USAGE_ERRORS)
+def test_usage_errors_are_told_in_the_users_language(
+    capsys: pytest.CaptureFixture[str], args: tuple[str, ...], french: str, english: str
+) -> None:
+    code, out, err = recours(capsys, *args)
+    assert (code, out) == (2, "")
+    assert french in err
+    assert not any(word in err for word in ENGLISH_FRAMEWORK_WORDS), err
+    # The help it points to is the command's own.
+    assert (
+        f"« recours {args[0]} --help »" in err
+        if args[0] not in ("frob", "anlyse")
+        else "« recours --help »" in err
+    )
+    code, _, err = recours(capsys, "--lang", "en", *args)
     assert code == 2
-    assert "option non valable" in err
+    assert english in err
+
+
+def test_a_group_of_commands_alone_shows_its_help(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = recours(capsys, "vault")
+    assert (code, err) == (0, "")
+    assert out.startswith("Utilisation : recours vault [OPTIONS] COMMANDE [ARGUMENTS]…")
+    assert "Commandes :" in out and "passphrase" in out
+
+
+def _all_commands() -> list[tuple[str, ...]]:
+    import typer
+
+    from recours.cli.main import app
+
+    def walk(command: typer.core.TyperGroup, path: tuple[str, ...]) -> list[tuple[str, ...]]:
+        found = [path]
+        for name, sub in command.commands.items():
+            found += walk(sub, (*path, name)) if isinstance(sub, typer.core.TyperGroup) else [(*path, name)]
+        return found
+
+    return walk(typer.main.get_command(app), ())  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("command", _all_commands(), ids=lambda c: " ".join(c) or "recours")
+def test_every_help_page_is_framed_in_french(
+    capsys: pytest.CaptureFixture[str], command: tuple[str, ...]
+) -> None:
+    code, out, _ = recours(capsys, *command, "--help")
+    assert code == 0
+    assert out.startswith("Utilisation : recours")
+    assert "Affiche cette aide." in out
+    for english in (
+        "Usage:",
+        "Options:",
+        "Commands:",
+        "Arguments:",
+        "Show this message",
+        "[default:",
+        "[required]",
+    ):
+        assert english not in out, (english, out)
+    assert re.search(r"<\w[^>]*>", out) is None, out  # no Python type ("<str>") after a name
+
+
+def test_every_option_that_takes_a_value_names_it() -> None:
+    """Typer's own names are Python types ("<str>"), which the help pages leave out: each option
+    with a value needs its metavar ("--me NOM"), or it would look like a flag."""
+    import typer
+
+    from recours.cli.main import app
+
+    def unnamed(command: typer.core.TyperCommand | typer.core.TyperGroup, path: str) -> list[str]:
+        found = [
+            f"{path} {param.opts[0]}"
+            for param in command.params
+            if param.param_type_name == "option" and not param.is_flag and param.metavar is None
+        ]
+        for name, sub in getattr(command, "commands", {}).items():
+            found += unnamed(sub, f"{path} {name}")
+        return found
+
+    assert unnamed(typer.main.get_command(app), "recours") == []
 
 
 def test_an_unknown_language_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
@@ -172,3 +275,8 @@ def test_help_is_french_by_default_and_english_on_request() -> None:
     assert "Liste les organismes" in helptext()
     assert "List the help organisations" in helptext("--lang", "en")
     assert "List the help organisations" in helptext(env_lang="en_GB.UTF-8")
+    # The frame of the page too, and the names of the values.
+    english = helptext("--lang", "en", "analyse")
+    assert english.startswith("Usage: recours analyse [OPTIONS]")
+    assert "Options:" in english and "Show this help." in english and "--me NAME" in english
+    assert "Utilisation" not in english and "Affiche cette aide" not in english

@@ -29,28 +29,30 @@ SHOWN_SIGNALS = 30
 def analyse(
     chat: Annotated[
         str | None,
-        typer.Option("--chat", metavar="ÉLÉMENT", help=_("N’analyser que cette discussion importée.")),
+        typer.Option("--chat", metavar=_("ÉLÉMENT"), help=_("N’analyser que cette discussion importée.")),
     ] = None,
     list_chats: Annotated[
         bool, typer.Option("--list", help=_("Liste les discussions importées, puis s’arrête."))
     ] = False,
     me: Annotated[
-        str | None, typer.Option("--me", help=_("Votre nom tel qu’il apparaît dans la discussion."))
+        str | None,
+        typer.Option("--me", metavar=_("NOM"), help=_("Votre nom tel qu’il apparaît dans la discussion.")),
     ] = None,
     author: Annotated[
-        str | None, typer.Option("--author", help=_("Ne garder que les messages de cette personne."))
+        str | None,
+        typer.Option("--author", metavar=_("NOM"), help=_("Ne garder que les messages de cette personne.")),
     ] = None,
     since: Annotated[
-        str | None, typer.Option("--since", metavar="AAAA-MM-JJ", help=_("À partir de ce jour."))
+        str | None, typer.Option("--since", metavar=_("AAAA-MM-JJ"), help=_("À partir de ce jour."))
     ] = None,
     until: Annotated[
-        str | None, typer.Option("--until", metavar="AAAA-MM-JJ", help=_("Jusqu’à ce jour inclus."))
+        str | None, typer.Option("--until", metavar=_("AAAA-MM-JJ"), help=_("Jusqu’à ce jour inclus."))
     ] = None,
     signal: Annotated[
         str | None,
         typer.Option(
             "--signal",
-            metavar="CATÉGORIE",
+            metavar=_("CATÉGORIE"),
             help=_(
                 "Ne garder que ce type de signal : insult, threat, death_threat, suicide_incitement, "
                 "sexual_harassment, image_threat, doxxing, hate_sexist, hate_racist, hate_lgbtphobic, "
@@ -61,7 +63,10 @@ def analyse(
     raid_hours: Annotated[
         int,
         typer.Option(
-            "--raid-window", metavar="HEURES", help=_("Fenêtre d’un acharnement collectif (défaut 24 h).")
+            "--raid-window",
+            metavar=_("HEURES"),
+            show_default=False,
+            help=_("Fenêtre d’un acharnement collectif (défaut 24 h)."),
         ),
     ] = 24,
     raid_authors: Annotated[
@@ -69,6 +74,7 @@ def analyse(
         typer.Option(
             "--raid-authors",
             metavar="N",
+            show_default=False,
             help=_("Nombre de personnes pour parler d’acharnement collectif (défaut 2)."),
         ),
     ] = 2,
@@ -76,12 +82,13 @@ def analyse(
         Path | None,
         typer.Option(
             "--charts",
-            metavar="DOSSIER",
+            metavar=_("DOSSIER"),
             help=_("Écrit les graphiques (days.svg, hours.svg) dans ce dossier."),
         ),
     ] = None,
     limit: Annotated[
-        int, typer.Option("--limit", help=_("Nombre de messages à vérifier affichés (0 : tous)."))
+        int,
+        typer.Option("--limit", metavar="N", help=_("Nombre de messages à vérifier affichés (0 : tous).")),
     ] = SHOWN_SIGNALS,
     as_json: JsonOption = False,
     vault: VaultOption = None,
@@ -110,8 +117,10 @@ def analyse(
 
 
 def highlight(
-    ref: Annotated[str, typer.Argument(metavar="MESSAGE", help=_("Le message, comme ÉLÉMENT#NUMÉRO."))],
-    note: Annotated[str, typer.Option("--note", help=_("Pourquoi ce message compte."))] = "",
+    ref: Annotated[str, typer.Argument(metavar=_("MESSAGE"), help=_("Le message, comme ÉLÉMENT#NUMÉRO."))],
+    note: Annotated[
+        str, typer.Option("--note", metavar=_("TEXTE"), help=_("Pourquoi ce message compte."))
+    ] = "",
     remove: Annotated[bool, typer.Option("--remove", help=_("Retire la marque."))] = False,
     vault: VaultOption = None,
     passphrase_file: PassFileOption = None,

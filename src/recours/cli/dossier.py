@@ -37,15 +37,21 @@ from recours.web.printing import DossierPdf, chronology_label
 
 def contact(
     organisation: Annotated[
-        str, typer.Argument(metavar="ORGANISME", help=_("L’organisme contacté (3018, Pharos, police…)."))
+        str, typer.Argument(metavar=_("ORGANISME"), help=_("L’organisme contacté (3018, Pharos, police…)."))
     ],
     on: Annotated[
-        str | None, typer.Option("--on", metavar="AAAA-MM-JJ", help=_("Date du contact (défaut : aujourd’hui)."))
+        str | None,
+        typer.Option("--on", metavar=_("AAAA-MM-JJ"), help=_("Date du contact (défaut : aujourd’hui).")),
     ] = None,
     reference: Annotated[
-        str, typer.Option("--ref", metavar="RÉFÉRENCE", help=_("Numéro de signalement, de plainte, de dossier."))
+        str,
+        typer.Option(
+            "--ref", metavar=_("RÉFÉRENCE"), help=_("Numéro de signalement, de plainte, de dossier.")
+        ),
     ] = "",
-    note: Annotated[str, typer.Option("--note", help=_("Ce qui a été dit ou fait."))] = "",
+    note: Annotated[
+        str, typer.Option("--note", metavar=_("TEXTE"), help=_("Ce qui a été dit ou fait."))
+    ] = "",
     as_json: JsonOption = False,
     vault: VaultOption = None,
     passphrase_file: PassFileOption = None,
@@ -64,28 +70,43 @@ def contact(
 
 def dossier(
     out: Annotated[
-        Path, typer.Option("--out", metavar="DOSSIER", help=_("Dossier où écrire dossier.pdf et le lot ZIP."))
+        Path,
+        typer.Option("--out", metavar=_("DOSSIER"), help=_("Dossier où écrire dossier.pdf et le lot ZIP.")),
     ],
     since: Annotated[
-        str | None, typer.Option("--from", metavar="AAAA-MM-JJ", help=_("Faits à partir de ce jour."))
+        str | None, typer.Option("--from", metavar=_("AAAA-MM-JJ"), help=_("Faits à partir de ce jour."))
     ] = None,
     until: Annotated[
-        str | None, typer.Option("--to", metavar="AAAA-MM-JJ", help=_("Faits jusqu’à ce jour inclus."))
+        str | None, typer.Option("--to", metavar=_("AAAA-MM-JJ"), help=_("Faits jusqu’à ce jour inclus."))
     ] = None,
     items: Annotated[
         str | None,
-        typer.Option("--items", metavar="ID,ID…", help=_("Seulement ces éléments (identifiants séparés par des virgules).")),
+        typer.Option(
+            "--items",
+            metavar="ID,ID…",
+            help=_("Seulement ces éléments (identifiants séparés par des virgules)."),
+        ),
     ] = None,
-    tag: Annotated[str | None, typer.Option("--tag", help=_("Seulement les éléments qui ont cette étiquette."))] = None,
+    tag: Annotated[
+        str | None,
+        typer.Option(
+            "--tag", metavar=_("ÉTIQUETTE"), help=_("Seulement les éléments qui ont cette étiquette.")
+        ),
+    ] = None,
     redact: Annotated[
         bool,
         typer.Option(
             "--redact",
-            help=_("Masque les noms des tiers ; copies des photos sans lieu ni appareil ; les originaux restent intacts."),
+            help=_(
+                "Masque les noms des tiers ; copies des photos sans lieu ni appareil ; les originaux restent intacts."
+            ),
         ),
     ] = False,
     person: Annotated[
-        str, typer.Option("--name", metavar="NOM", help=_("Le nom de la personne concernée, pour la couverture."))
+        str,
+        typer.Option(
+            "--name", metavar=_("NOM"), help=_("Le nom de la personne concernée, pour la couverture.")
+        ),
     ] = "",
     recipient: Annotated[
         str | None,
@@ -95,7 +116,9 @@ def dossier(
         bool,
         typer.Option(
             "--encrypt-passphrase",
-            help=_("Chiffre le lot avec une phrase de passe (lue dans RECOURS_BUNDLE_PASSPHRASE ou demandée)."),
+            help=_(
+                "Chiffre le lot avec une phrase de passe (lue dans RECOURS_BUNDLE_PASSPHRASE ou demandée)."
+            ),
         ),
     ] = False,
     custody_log: Annotated[
@@ -141,9 +164,7 @@ def dossier(
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError:
-        raise BadInput(
-            f"Impossible de créer le dossier {out}.", f"Cannot create the folder {out}."
-        ) from None
+        raise BadInput(f"Impossible de créer le dossier {out}.", f"Cannot create the folder {out}.") from None
     law = load_law()
     request = dossier_svc.DossierRequest(
         selection=selection, redact=redact, person=person, lang=STATE.lang, custody_log=custody_log
@@ -186,7 +207,9 @@ def dossier(
     t = STATE._
     if not encrypted:
         STATE.out.print(t("Dossier PDF : {path}").format(path=pdf_path))
-    STATE.out.print(t("Lot vérifiable : {path} ({files} fichiers)").format(path=bundle_path, files=len(manifest.files)))
+    STATE.out.print(
+        t("Lot vérifiable : {path} ({files} fichiers)").format(path=bundle_path, files=len(manifest.files))
+    )
     if summary["withheld"]:
         STATE.out.print(
             t("{n} élément(s) non inclus dans la version caviardée (ils peuvent nommer des tiers).").format(
@@ -197,10 +220,10 @@ def dossier(
 
 
 def verify_bundle(
-    bundle: Annotated[Path, typer.Argument(metavar="LOT.zip", help=_("Le lot à vérifier."))],
+    bundle: Annotated[Path, typer.Argument(metavar=_("LOT.zip"), help=_("Le lot à vérifier."))],
     receipt: Annotated[
         Path | None,
-        typer.Option("--receipt", metavar="FICHIER", help=_("Le reçu du journal gardé hors du coffre.")),
+        typer.Option("--receipt", metavar=_("FICHIER"), help=_("Le reçu du journal gardé hors du coffre.")),
     ] = None,
 ) -> None:
     arguments = [str(bundle), "--lang", STATE.lang]

@@ -26,7 +26,7 @@ def draft(
     kind: Annotated[
         str | None,
         typer.Argument(
-            metavar="TYPE",
+            metavar=_("TYPE"),
             help=_(
                 "Le type de lettre : plainte, pharos, platform-notice, erasure, cnil-complaint, school ou witness."
             ),
@@ -35,7 +35,10 @@ def draft(
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", "-o", metavar="FICHIER", help=_("Écrit la lettre dans ce fichier (.txt, .docx ou .pdf).")
+            "--out",
+            "-o",
+            metavar=_("FICHIER"),
+            help=_("Écrit la lettre dans ce fichier (.txt, .docx ou .pdf)."),
         ),
     ] = None,
     fmt: Annotated[
@@ -50,7 +53,7 @@ def draft(
         list[str] | None,
         typer.Option(
             "--set",
-            metavar="CHAMP=VALEUR",
+            metavar=_("CHAMP=VALEUR"),
             help=_("Remplit ou corrige un champ (répétable). « recours draft --list » donne les champs."),
         ),
     ] = None,

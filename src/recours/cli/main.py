@@ -12,7 +12,7 @@ import sys
 from typing import Annotated
 
 import typer
-from typer.exceptions import TyperException
+from typer._click.exceptions import ClickException, NoArgsIsHelpError
 
 from recours import __version__
 from recours.cli import analyse as analyse_cli
@@ -20,10 +20,11 @@ from recours.cli import dossier as dossier_cli
 from recours.cli import letters as letters_cli
 from recours.cli import vault as vault_cli
 from recours.cli.context import STATE
+from recours.cli.framework import command_path, localise, usage_problem
 from recours.cli.orient import orient
 from recours.cli.resources import resources
 from recours.cli.serve import serve
-from recours.cli.text import HELP_LANG, _
+from recours.cli.text import HELP_LANG, _, initial_lang
 from recours.errors import EXIT_CANNOT_RUN, RecoursError
 from recours.i18n import parse_lang
 
@@ -86,24 +87,27 @@ def main(
 
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code; never let a traceback out."""
-    command = typer.main.get_command(app)
+    command = localise(typer.main.get_command(app))
     args = sys.argv[1:] if argv is None else argv
+    # Before parsing: an error in the arguments is told in the language they ask for.
+    STATE.lang = initial_lang(args)
     _write_what_utf8_cannot()
     try:
         result = command.main(args=args, prog_name="recours", standalone_mode=False)
     except RecoursError as error:
-        STATE.err.print(error.message(STATE.lang), markup=False)
-        for detail in error.details:
-            STATE.err.print("  - " + detail, markup=False)
+        _tell(error)
         return error.exit_code
     except typer.Exit as done:
         return done.exit_code
-    except TyperException as usage:
+    except NoArgsIsHelpError as asked:  # a group of commands alone ("recours vault"): its help
+        typer.echo(asked.ctx.get_help() if asked.ctx is not None else "")
+        return 0
+    except ClickException as usage:
+        _tell(usage_problem(usage))
         STATE.err.print(
-            STATE._("Commande ou option non valable : {detail}").format(detail=usage.format_message()),
+            STATE._("Tapez « {command} --help » pour l’aide.").format(command=command_path(command, args)),
             markup=False,
         )
-        STATE.err.print(STATE._("Tapez « recours --help » pour l’aide."), markup=False)
         return EXIT_CANNOT_RUN
     except (KeyboardInterrupt, typer.Abort):
         STATE.err.print(STATE._("Interrompu. Rien n’a été modifié."), markup=False)
@@ -118,6 +122,12 @@ def run(argv: list[str] | None = None) -> int:
         )
         return EXIT_CANNOT_RUN
     return result if isinstance(result, int) else 0
+
+
+def _tell(error: RecoursError) -> None:
+    STATE.err.print(error.message(STATE.lang), markup=False)
+    for detail in error.details:
+        STATE.err.print("  - " + detail, markup=False)
 
 
 def _write_what_utf8_cannot() -> None:

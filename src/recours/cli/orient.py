@@ -32,7 +32,9 @@ from recours.services.labels import state_label
 def orient(
     answers: Annotated[
         Path | None,
-        typer.Option("--answers", metavar="FICHIER", help=_("Fichier JSON des réponses (pas de questions).")),
+        typer.Option(
+            "--answers", metavar=_("FICHIER"), help=_("Fichier JSON des réponses (pas de questions).")
+        ),
     ] = None,
     as_json: JsonOption = False,
     at: AtOption = None,

@@ -23,7 +23,7 @@ def resources(
     at: AtOption = None,
     search: Annotated[
         str | None,
-        typer.Option("--search", "-s", help=_("Filtrer par mots (nom, ce qu’il traite).")),
+        typer.Option("--search", "-s", metavar=_("MOTS"), help=_("Filtrer par mots (nom, ce qu’il traite).")),
     ] = None,
 ) -> None:
     """Liste les organismes d’aide, ouverts ou fermés maintenant (ou à --at)."""

@@ -17,7 +17,9 @@ HOST = "127.0.0.1"
 
 
 def serve(
-    port: Annotated[int | None, typer.Option("--port", help=_("Premier port essayé (défaut 8000)."))] = None,
+    port: Annotated[
+        int | None, typer.Option("--port", metavar="PORT", help=_("Premier port essayé (défaut 8000)."))
+    ] = None,
     no_browser: Annotated[bool, typer.Option("--no-browser", help=_("Ne pas ouvrir le navigateur."))] = False,
 ) -> None:
     """Lance l’application web locale (127.0.0.1)."""

@@ -33,13 +33,17 @@ PROGRESS_BYTES = 32 * 1024 * 1024
 
 VaultOption = Annotated[
     Path | None,
-    typer.Option("--vault", metavar="DOSSIER", help=_("Dossier du coffre (défaut : RECOURS_VAULT).")),
+    typer.Option("--vault", metavar=_("DOSSIER"), help=_("Dossier du coffre (défaut : RECOURS_VAULT).")),
 ]
 PassFileOption = Annotated[
     Path | None,
-    typer.Option("--passphrase-file", metavar="FICHIER", help=_("Lire la phrase secrète dans ce fichier.")),
+    typer.Option(
+        "--passphrase-file", metavar=_("FICHIER"), help=_("Lire la phrase secrète dans ce fichier.")
+    ),
 ]
-TagOption = Annotated[list[str] | None, typer.Option("--tag", "-t", help=_("Étiquette (répétable)."))]
+TagOption = Annotated[
+    list[str] | None, typer.Option("--tag", "-t", metavar=_("ÉTIQUETTE"), help=_("Étiquette (répétable)."))
+]
 
 vault_app = typer.Typer(help=_("Créer, protéger ou effacer le coffre de preuves."), no_args_is_help=True)
 
@@ -174,7 +178,7 @@ def passphrase(
     new_passphrase_file: Annotated[
         Path | None,
         typer.Option(
-            "--new-passphrase-file", metavar="FICHIER", help=_("Lire la nouvelle phrase dans ce fichier.")
+            "--new-passphrase-file", metavar=_("FICHIER"), help=_("Lire la nouvelle phrase dans ce fichier.")
         ),
     ] = None,
 ) -> None:
@@ -225,11 +229,12 @@ def panic(
 
 
 def import_(
-    export: Annotated[Path, typer.Argument(metavar="FICHIER", help=_("L’export de la discussion."))],
+    export: Annotated[Path, typer.Argument(metavar=_("FICHIER"), help=_("L’export de la discussion."))],
     fmt: Annotated[
         str,
         typer.Option(
             "--format",
+            metavar="FORMAT",
             help=_(
                 "auto, whatsapp, instagram, messenger, telegram, snapchat, discord, signal, sms "
                 "ou email (.eml, .mbox)."
@@ -237,7 +242,13 @@ def import_(
         ),
     ] = "auto",
     tz: Annotated[
-        str, typer.Option("--tz", help=_("Fuseau horaire de l’export (défaut Europe/Paris)."))
+        str,
+        typer.Option(
+            "--tz",
+            metavar=_("FUSEAU"),
+            show_default=False,
+            help=_("Fuseau horaire de l’export (défaut Europe/Paris)."),
+        ),
     ] = "Europe/Paris",
     date_order: Annotated[
         str | None,
@@ -246,7 +257,8 @@ def import_(
         ),
     ] = None,
     me: Annotated[
-        str | None, typer.Option("--me", help=_("Votre nom tel qu’il apparaît dans la discussion."))
+        str | None,
+        typer.Option("--me", metavar=_("NOM"), help=_("Votre nom tel qu’il apparaît dans la discussion.")),
     ] = None,
     intimate: Annotated[
         bool, typer.Option("--intimate", help=_("Les médias de l’export contiennent des images intimes."))
@@ -310,17 +322,21 @@ incident_app = typer.Typer(
 
 @incident_app.command("add", help=_("Note un incident (date, plateforme, auteur, faits, témoins, preuves)."))
 def incident_add(
-    what: Annotated[str, typer.Option("--what", metavar="TEXTE", help=_("Ce qui s’est passé."))],
+    what: Annotated[str, typer.Option("--what", metavar=_("TEXTE"), help=_("Ce qui s’est passé."))],
     when: Annotated[
         str | None,
         typer.Option("--when", metavar="DATE", help=_("Date et heure ISO 8601 (défaut : maintenant).")),
     ] = None,
-    platform: Annotated[str, typer.Option("--platform", help=_("Plateforme (Instagram, Snapchat…)."))] = "",
-    author: Annotated[str, typer.Option("--author", help=_("Pseudo de l’auteur."))] = "",
+    platform: Annotated[
+        str, typer.Option("--platform", metavar=_("PLATEFORME"), help=_("Plateforme (Instagram, Snapchat…)."))
+    ] = "",
+    author: Annotated[str, typer.Option("--author", metavar=_("PSEUDO"), help=_("Pseudo de l’auteur."))] = "",
     author_url: Annotated[
         str, typer.Option("--author-url", metavar="URL", help=_("Adresse du profil de l’auteur."))
     ] = "",
-    witness: Annotated[list[str] | None, typer.Option("--witness", help=_("Un témoin (répétable)."))] = None,
+    witness: Annotated[
+        list[str] | None, typer.Option("--witness", metavar=_("TÉMOIN"), help=_("Un témoin (répétable)."))
+    ] = None,
     item: Annotated[
         list[str] | None, typer.Option("--item", metavar="ID", help=_("Élément du coffre lié (répétable)."))
     ] = None,
@@ -387,10 +403,14 @@ def incident_show(
 
 def add(
     files: Annotated[
-        list[Path], typer.Argument(metavar="FICHIER…", help=_("Fichiers à mettre dans le coffre."))
+        list[Path], typer.Argument(metavar=_("FICHIER…"), help=_("Fichiers à mettre dans le coffre."))
     ],
-    note: Annotated[str | None, typer.Option("--note", help=_("Une note jointe aux fichiers."))] = None,
-    incident: Annotated[str | None, typer.Option("--incident", help=_("Id de l’incident lié."))] = None,
+    note: Annotated[
+        str | None, typer.Option("--note", metavar=_("TEXTE"), help=_("Une note jointe aux fichiers."))
+    ] = None,
+    incident: Annotated[
+        str | None, typer.Option("--incident", metavar="ID", help=_("Id de l’incident lié."))
+    ] = None,
     tag: TagOption = None,
     intimate: Annotated[bool, typer.Option("--intimate", help=_("Ce sont des images intimes."))] = False,
     minor: Annotated[bool, typer.Option("--minor", help=_("La personne visée est mineure."))] = False,
@@ -424,7 +444,7 @@ def add(
 
 
 def note(
-    text: Annotated[str, typer.Argument(metavar="TEXTE", help=_("Le texte de la note."))],
+    text: Annotated[str, typer.Argument(metavar=_("TEXTE"), help=_("Le texte de la note."))],
     tag: TagOption = None,
     vault: VaultOption = None,
     passphrase_file: PassFileOption = None,
@@ -464,13 +484,17 @@ def url(
 
 def list_(
     as_json: JsonOption = False,
-    search: Annotated[str | None, typer.Option("--search", "-s", help=_("Mots à chercher."))] = None,
-    tag: Annotated[str | None, typer.Option("--tag", "-t", help=_("Seulement cette étiquette."))] = None,
+    search: Annotated[
+        str | None, typer.Option("--search", "-s", metavar=_("MOTS"), help=_("Mots à chercher."))
+    ] = None,
+    tag: Annotated[
+        str | None, typer.Option("--tag", "-t", metavar=_("ÉTIQUETTE"), help=_("Seulement cette étiquette."))
+    ] = None,
     since: Annotated[
-        str | None, typer.Option("--since", metavar="AAAA-MM-JJ", help=_("Ajoutés depuis ce jour."))
+        str | None, typer.Option("--since", metavar=_("AAAA-MM-JJ"), help=_("Ajoutés depuis ce jour."))
     ] = None,
     until: Annotated[
-        str | None, typer.Option("--until", metavar="AAAA-MM-JJ", help=_("Ajoutés jusqu’à ce jour."))
+        str | None, typer.Option("--until", metavar=_("AAAA-MM-JJ"), help=_("Ajoutés jusqu’à ce jour."))
     ] = None,
     vault: VaultOption = None,
     passphrase_file: PassFileOption = None,
@@ -523,7 +547,7 @@ def show(
 
 def export_item(
     item_id: Annotated[str, typer.Argument(metavar="ID")],
-    out: Annotated[Path, typer.Option("--out", metavar="CHEMIN", help=_("Fichier ou dossier de sortie."))],
+    out: Annotated[Path, typer.Option("--out", metavar=_("CHEMIN"), help=_("Fichier ou dossier de sortie."))],
     vault: VaultOption = None,
     passphrase_file: PassFileOption = None,
 ) -> None:
@@ -553,7 +577,9 @@ def delete(
 
 def tag(
     item_id: Annotated[str, typer.Argument(metavar="ID")],
-    tags: Annotated[list[str], typer.Argument(metavar="ÉTIQUETTE…", help=_("Les étiquettes de l’élément."))],
+    tags: Annotated[
+        list[str], typer.Argument(metavar=_("ÉTIQUETTE…"), help=_("Les étiquettes de l’élément."))
+    ],
     vault: VaultOption = None,
     passphrase_file: PassFileOption = None,
 ) -> None:
@@ -568,7 +594,7 @@ def verify(
         bool, typer.Option("--read-data", help=_("Déchiffrer et revérifier chaque élément."))
     ] = False,
     receipt: Annotated[
-        Path | None, typer.Option("--receipt", metavar="FICHIER", help=_("Un reçu gardé."))
+        Path | None, typer.Option("--receipt", metavar=_("FICHIER"), help=_("Un reçu gardé."))
     ] = None,
     vault: VaultOption = None,
     passphrase_file: PassFileOption = None,
