@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -108,6 +110,35 @@ def test_the_import_command(
     assert run(["import", str(GOLDEN / "ios-fr.txt"), "--tz", "Mars/Olympus"]) == 2
 
 
+def test_the_scanner_warms_up_while_the_records_are_read(
+    vault: Vault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scanner with a warm-up (adapters/parallel_scan.py) has it around the reading of the
+    records, and over before it scans: the scan may fork only when no other thread runs."""
+    chat_svc.import_export(vault, GOLDEN / "android-de.txt", tick(1))
+    steps: list[str] = []
+    reading = chat_svc.stored_columns
+
+    def stored_columns(*args: Any, **kwargs: Any) -> Any:
+        steps.append("read")
+        return reading(*args, **kwargs)
+
+    class Scanner:
+        @contextlib.contextmanager
+        def warming(self) -> Iterator[None]:
+            steps.append("warming")
+            yield
+            steps.append("warmed")
+
+        def scan_many(self, texts: Sequence[str]) -> dict[int, tuple[Any, ...]]:
+            steps.append("scan")
+            return {}
+
+    monkeypatch.setattr(chat_svc, "stored_columns", stored_columns)
+    assert analysis_svc.run(vault, Scanner()).messages > 0
+    assert steps == ["warming", "read", "warmed", "scan"]
+
+
 def test_an_unreadable_records_document_is_reported(vault: Vault) -> None:
     summary = chat_svc.import_export(vault, GOLDEN / "android-de.txt", tick(1))
     vault.close()
@@ -154,7 +185,7 @@ def test_records_survive_the_round_trip_whatever_their_text(
 
 
 # A column is found by its key: texts that spell keys, quotes and backslashes must not mislead.
-KEY_LIKE = ['"text":["x"]', '\\"author":', '],"kind":[', '\\', '"', '{"version":1,"columns":{"text":[']
+KEY_LIKE = ['"text":["x"]', '\\"author":', '],"kind":[', "\\", '"', '{"version":1,"columns":{"text":[']
 
 
 @given(st.lists(st.sampled_from(KEY_LIKE) | st.text(max_size=12), min_size=1, max_size=8))
@@ -180,7 +211,10 @@ def test_attachments_named_like_columns_do_not_mislead_the_reading() -> None:
     for document in (
         records.encode(columns),
         json.dumps(
-            {"version": 1, "columns": {n: c for n, c in columns.items() if n not in ("source_id", "reply_to")}},
+            {
+                "version": 1,
+                "columns": {n: c for n, c in columns.items() if n not in ("source_id", "reply_to")},
+            },
             separators=(",", ":"),
         ),
     ):

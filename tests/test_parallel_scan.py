@@ -55,6 +55,9 @@ if sys.argv[1] == "abandoned":  # never read: the copy must not outlive the mapp
     except ChildProcessError:  # no child left, running or ended
         print(json.dumps({"copy_left": False}))
     sys.exit()
+import threading
+with scanner.warming():  # as the analysis does while it reads the chat: over before the fork
+    threads_while_warming = threading.active_count()
 found = scanner.scan_many(texts)
 gathered = dict(found)  # waits for the copy
 expected = matcher.scan_many(texts)
@@ -69,6 +72,7 @@ columns = ChatColumns(
     texts,
 )
 print(json.dumps({
+    "warming_thread": threads_while_warming == 2,
     "split": isinstance(found, parallel_scan.SplitScan),
     "copy_failed": getattr(found, "copy_failed", None),
     "same": gathered == expected,
@@ -83,11 +87,7 @@ print(json.dumps({
 def chat() -> list[str]:
     corpus: list[dict[str, Any]] = tomllib.loads(CORPUS.read_text(encoding="utf-8"))["message"]
     ordinary = ["on se voit demain ?", "ok", "mdr", "tu as le cours de maths", "😂😂", "bonne nuit"]
-    return [
-        f"{text} {n}"
-        for n in range(8)
-        for text in [m["text"] for m in corpus] + ordinary
-    ]
+    return [f"{text} {n}" for n in range(8) for text in [m["text"] for m in corpus] + ordinary]
 
 
 def run_check(texts: list[str], mode: str) -> dict[str, Any]:
@@ -106,6 +106,7 @@ def run_check(texts: list[str], mode: str) -> dict[str, Any]:
 def test_a_copy_of_the_process_scans_half_and_finds_the_same(chat: list[str]) -> None:
     result = run_check(chat, "fork")
     assert result == {
+        "warming_thread": True,
         "split": True,
         "copy_failed": False,
         "same": True,
@@ -114,6 +115,33 @@ def test_a_copy_of_the_process_scans_half_and_finds_the_same(chat: list[str]) ->
         "analysis": True,
     }
     assert result["hits"] > 1_000  # enough hostile messages for both halves
+
+
+def test_the_warm_up_runs_in_another_thread_which_ends_with_it(capsys: pytest.CaptureFixture[str]) -> None:
+    ran_in: list[threading.Thread] = []
+
+    class Matcher:
+        def __init__(self, fails: bool) -> None:
+            self.fails = fails
+
+        def warm_up(self) -> bool:
+            ran_in.append(threading.current_thread())
+            if self.fails:
+                raise MemoryError("no memory left for the automaton")
+            return True
+
+    before = threading.active_count()
+    for fails in (False, True):  # a failed warm-up costs time only: the scan builds it again
+        with ParallelScanner(Matcher(fails)).warming():  # type: ignore[arg-type]
+            pass
+        assert threading.active_count() == before
+    assert len(ran_in) == 2 and threading.main_thread() not in ran_in
+    assert capsys.readouterr() == ("", "")
+
+
+def test_the_real_matcher_warms_up() -> None:
+    """Its sample matches the gate: without a match, RE2 would build nothing ahead."""
+    assert load_signal_matcher().warm_up()
 
 
 def test_a_copy_that_fails_leaves_its_texts_to_this_process(chat: list[str]) -> None:
@@ -173,7 +201,9 @@ def test_no_fork_for_a_small_chat_or_when_none_can_be_made(
     assert len(os.listdir("/proc/self/fd")) == open_files
 
 
-@pytest.mark.parametrize(("texts", "kept"), [(200_000, 2_400), (200_000, 1_000), (5_000, 4_000), (10, 10_000)])
+@pytest.mark.parametrize(
+    ("texts", "kept"), [(200_000, 2_400), (200_000, 1_000), (5_000, 4_000), (10, 10_000)]
+)
 def test_the_copy_s_share_lets_both_end_together(texts: int, kept: int) -> None:
     share = parallel_scan.copy_share(texts, kept)
     assert 0.5 <= share <= 0.9

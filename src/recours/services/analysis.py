@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from recours.domain.chat import records
 from recours.domain.chat.analysis import (
@@ -100,10 +101,23 @@ def run(
     # Without the collector's pauses: each would walk every record read (~0.1 s of 200,000). The
     # records are let go before it is back: its first pass walks what is still alive.
     with chat_svc.bulk_work():
-        columns = _columns(vault, [c.item_id for c in imports])
+        with _reading(scan):
+            columns = _columns(vault, [c.item_id for c in imports])
         found = analyse(columns, scan, me=me, filters=filters, raid_rule=raid_rule, highlights=marked)
         del columns
     return found
+
+
+@runtime_checkable
+class _WarmsUp(Protocol):
+    """A scanner with work to do before the texts are at hand (adapters/parallel_scan.py)."""
+
+    def warming(self) -> AbstractContextManager[None]: ...
+
+
+def _reading(scan: object) -> AbstractContextManager[None]:
+    """While the records are read: the scanner's warm-up, if it has one."""
+    return scan.warming() if isinstance(scan, _WarmsUp) else nullcontext()
 
 
 def highlighted_in_context(
