@@ -240,6 +240,71 @@ def test_reading_some_columns_checks_them() -> None:
         records.decode_columns(records.encode(without_text), ("text",))
 
 
+def test_authors_and_kinds_are_stored_coded_and_read_back_the_same() -> None:
+    """Each coded column is its distinct values and a code a record; read back, equal values
+    are one object (counted per author at the speed of a cached hash)."""
+    moment = datetime(2026, 3, 1, 9, 5, tzinfo=ZoneInfo("Europe/Paris"))
+    # 120 authors: codes past ASCII (written \uXXXX), the backslash among them (value 44), and
+    # no author at all (a system event).
+    people = [f"membre {n}" for n in range(120)]
+    entries = [
+        ChatEntry(moment, people[i % 120], "message", None, f"message {i}", (), False, False, i, i)
+        for i in range(300)
+    ] + [ChatEntry(moment, None, "system", "other", "Hugo a quitté", (), False, False, 300, 300)]
+    columns = records.columns_of(entries)
+    document = records.encode(columns)
+    assert document.isascii()
+    assert document.startswith('{"version":2,"columns":{')
+    assert (
+        '"author":{"values":["membre 0",' in document and '"kind":{"values":["message","system"]' in document
+    )
+    decoded = records.decode(document)
+    assert decoded == columns
+    assert records.decode_columns(document, ANALYSED) == {name: columns[name] for name in ANALYSED}
+    assert decoded["author"][0] is decoded["author"][120] and decoded["author"][-1] is None
+
+
+def test_a_column_with_too_many_values_stays_a_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(records, "_MOST_VALUES_CODED", 2)
+    moment = datetime(2026, 3, 1, 9, 5, tzinfo=ZoneInfo("Europe/Paris"))
+    columns = records.columns_of(
+        [
+            ChatEntry(moment, name, "message", None, "salut", (), False, False, 1, 1)
+            for name in ("Léa", "Hugo", "Inès")
+        ]
+    )
+    document = records.encode(columns)
+    assert '"author":["L\\u00e9a","Hugo","In\\u00e8s"]' in document and '"kind":{"values"' in document
+    assert records.decode(document) == columns
+    assert records.decode_columns(document, ("author", "kind")) == {
+        "author": ["Léa", "Hugo", "Inès"],
+        "kind": ["message"] * 3,
+    }
+
+
+@pytest.mark.parametrize(
+    "author",
+    [
+        {"values": ["Léa"], "codes": "01"},  # a code past the values
+        {"values": ["Léa", "Hugo"], "codes": "/0"},  # a code before the first
+        {"values": ["Léa"], "codes": [0, 0]},
+        {"values": "Léa", "codes": "00"},
+        {"values": ["Léa"], "codes": "00", "extra": 1},
+        "Léa",
+    ],
+)
+def test_a_damaged_coded_column_is_refused(author: Any) -> None:
+    moment = datetime(2026, 3, 1, 9, 5, tzinfo=ZoneInfo("Europe/Paris"))
+    entries = [ChatEntry(moment, "Léa", "message", None, text, (), False, False, 1, 1) for text in ("a", "b")]
+    stored = json.loads(records.encode(records.columns_of(entries)))
+    stored["columns"]["author"] = author
+    document = json.dumps(stored, separators=(",", ":"))
+    with pytest.raises(ValueError, match=r"not a column|a code without its value"):
+        records.decode(document)
+    with pytest.raises(ValueError, match=r"not a column|a code without its value"):
+        records.decode_columns(document, ANALYSED)
+
+
 def test_a_document_stored_before_message_ids_still_reads() -> None:
     """Vaults written before ``source_id`` and ``reply_to`` existed: their records read with
     those columns empty (None), and the records come back in the shape they always had."""
