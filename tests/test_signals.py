@@ -553,6 +553,31 @@ def test_normalising_many_texts_is_normalising_each(matcher: SignalMatcher, text
     assert folding.normalise_many(texts) == [folding.normalise(text) for text in texts]
 
 
+@settings(max_examples=300)
+@example(texts=["Élève", "ça VA ?", "ÀÉÎÕÜ àéîõü ÿ", ""])
+@example(texts=["A\x1fB", "é", "\x00", "ß", "æ", "µ", "\xad", "Ω"])
+@given(texts=batches(odd_texts()) | batches(st.text(st.characters(max_codepoint=0xFF), max_size=12)))
+def test_the_gate_reads_folded_texts_as_it_reads_normalised_ones(
+    matcher: SignalMatcher, texts: list[str]
+) -> None:
+    """``may_match`` skips splitting the texts normalised (``folded_joined``) when one byte
+    table folds them all to ASCII: the same texts, the same ones kept."""
+    prefilter = matcher._prefilter
+    folding = prefilter._folding
+    normalised = folding.normalise_many(texts)
+    folded = folding.folded_joined(texts)
+    if folded is not None:
+        assert folded.decode("ascii").split("\x1f") == normalised
+    assert prefilter.may_match(texts) == prefilter._gate.kept(normalised)
+
+
+def test_french_texts_take_the_folded_way(matcher: SignalMatcher) -> None:
+    folding = matcher._prefilter._folding
+    texts = ["Élève en 5e, tu es NUL", "ça va ? À demain", "t’inquiète"]
+    assert folding.folded_joined(texts[:2]) == "\x1f".join(map(folding.normalise, texts[:2])).encode()
+    assert folding.folded_joined(texts) is None  # ’ is not Latin-1: the general way
+
+
 def test_the_folding_classes_hold_what_safetype_deletes_and_keeps(matcher: SignalMatcher) -> None:
     """The classes are written as ranges (fast on emoji): each character of the scanned ranges
     is in the class it belongs to, and only there."""

@@ -521,6 +521,20 @@ class _Folding:
             return decomposed
         return "".join(map(normalize_char, text))
 
+    def folded_joined(self, texts: Sequence[str]) -> bytes | None:
+        """The normalised texts joined by ``_JOIN``, as ASCII bytes, when the byte table of
+        ``normalise_many`` folds every text to ASCII with nothing to redo (Latin-1 texts: the
+        French of most chats, accents and all); None otherwise. Each text keeps its length.
+        ``normalise_many`` would split this into texts, and the gate join them again."""
+        joined = _JOIN.join(texts)
+        if joined.count(_JOIN) != len(texts) - 1:
+            return None
+        try:
+            folded = joined.encode("latin-1").translate(self.latin1_lowered)
+        except UnicodeEncodeError:
+            return None
+        return folded if folded.isascii() and _UNFOLDED not in folded else None
+
     def normalise_many(self, texts: Sequence[str]) -> list[str]:
         """``[self.normalise(text) for text in texts]``, in a few operations on all texts joined.
 
@@ -778,6 +792,9 @@ class _Prefilter:
 
     def may_match(self, texts: Sequence[str]) -> list[int]:
         """The texts the gate keeps, by index in order: every text that has candidates."""
+        folded = self._folding.folded_joined(texts)
+        if folded is not None:  # no text to split out of it and join again
+            return self._gate.kept_joined(folded, map(len, texts), len(texts))
         return self._gate.kept(self._folding.normalise_many(texts))
 
     def warm_up(self) -> bool:
@@ -906,13 +923,19 @@ class _Gate:
             encoded = list(map(str.encode, normalised, repeat("utf-8"), repeat("surrogatepass")))
             data = _JOIN_BYTE.join(encoded)
             lengths = map(len, encoded)
+        kept = self.kept_joined(data, lengths, texts)
+        # A lone surrogate (some JSON exports hold them) has no UTF-8 form: its text is kept.
+        if _SURROGATE_UTF8.search(data) is not None:
+            anyway = {i for i, text in enumerate(normalised) if _SURROGATE.search(text)}
+            return sorted(anyway.union(kept))
+        return kept
+
+    def kept_joined(self, data: bytes, lengths: Iterable[int], texts: int) -> list[int]:
+        """``kept`` of the ``texts`` that ``data`` joins (UTF-8, ``_JOIN_BYTE`` between two),
+        each of ``lengths`` bytes."""
         # ``_JOIN`` is one byte in UTF-8, and no byte of another character is that byte.
         if data.count(_JOIN_BYTE) != texts - 1:
             return list(range(texts))  # a text holds _JOIN: keep all, rare enough
-        # A lone surrogate (some JSON exports hold them) has no UTF-8 form: its text is kept.
-        kept_anyway: set[int] = set()
-        if _SURROGATE_UTF8.search(data) is not None:
-            kept_anyway = {i for i, text in enumerate(normalised) if _SURROGATE.search(text)}
         starts = list(map(add, accumulate(lengths, initial=0), count()))
         kept: list[int] = []
         for match in self._regex.finditer(data):
@@ -921,7 +944,7 @@ class _Gate:
             index = bisect_right(starts, match.start() + 1) - 1
             if not kept or kept[-1] != index:
                 kept.append(index)
-        return sorted(kept_anyway.union(kept)) if kept_anyway else kept
+        return kept
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
