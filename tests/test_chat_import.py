@@ -240,17 +240,18 @@ def test_reading_some_columns_checks_them() -> None:
         records.decode_columns(records.encode(without_text), ("text",))
 
 
-def test_authors_and_kinds_are_stored_coded_and_read_back_the_same() -> None:
+@pytest.mark.parametrize("members", [120, 300])
+def test_authors_and_kinds_are_stored_coded_and_read_back_the_same(members: int) -> None:
     """Each coded column is its distinct values and a code a record; read back, equal values
     are one object (counted per author at the speed of a cached hash)."""
     moment = datetime(2026, 3, 1, 9, 5, tzinfo=ZoneInfo("Europe/Paris"))
-    # 120 authors: codes past ASCII (written \uXXXX), the backslash among them (value 44), and
-    # no author at all (a system event).
-    people = [f"membre {n}" for n in range(120)]
+    # Codes past ASCII (written \uXXXX), the backslash among them (value 44), past one byte
+    # (more than 208 values), and no author at all (a system event).
+    people = [f"membre {n}" for n in range(members)]
     entries = [
-        ChatEntry(moment, people[i % 120], "message", None, f"message {i}", (), False, False, i, i)
-        for i in range(300)
-    ] + [ChatEntry(moment, None, "system", "other", "Hugo a quitté", (), False, False, 300, 300)]
+        ChatEntry(moment, people[i % members], "message", None, f"message {i}", (), False, False, i, i)
+        for i in range(2 * members)
+    ] + [ChatEntry(moment, None, "system", "other", "Hugo a quitté", (), False, False, 0, 0)]
     columns = records.columns_of(entries)
     document = records.encode(columns)
     assert document.isascii()
@@ -261,7 +262,7 @@ def test_authors_and_kinds_are_stored_coded_and_read_back_the_same() -> None:
     decoded = records.decode(document)
     assert decoded == columns
     assert records.decode_columns(document, ANALYSED) == {name: columns[name] for name in ANALYSED}
-    assert decoded["author"][0] is decoded["author"][120] and decoded["author"][-1] is None
+    assert decoded["author"][0] is decoded["author"][members] and decoded["author"][-1] is None
 
 
 def test_a_column_with_too_many_values_stays_a_list(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -287,6 +288,9 @@ def test_a_column_with_too_many_values_stays_a_list(monkeypatch: pytest.MonkeyPa
     [
         {"values": ["Léa"], "codes": "01"},  # a code past the values
         {"values": ["Léa", "Hugo"], "codes": "/0"},  # a code before the first
+        {"values": ["Léa"], "codes": "0\u0130"},  # past one byte
+        {"values": [str(n) for n in range(250)], "codes": "0" + chr(0x30 + 250)},  # past, beyond a byte
+        {"values": [str(n) for n in range(250)], "codes": "/0"},
         {"values": ["Léa"], "codes": [0, 0]},
         {"values": "Léa", "codes": "00"},
         {"values": ["Léa"], "codes": "00", "extra": 1},
