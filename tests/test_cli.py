@@ -220,6 +220,7 @@ def test_every_help_page_is_framed_in_french(
     ):
         assert english not in out, (english, out)
     assert re.search(r"<\w[^>]*>", out) is None, out  # no Python type ("<str>") after a name
+    assert "..." not in out.partition("Commandes :")[2]  # each command's sentence whole, not cut
 
 
 def test_every_option_that_takes_a_value_names_it() -> None:

@@ -94,6 +94,10 @@ def localise(command: Command) -> Command:
         command.subcommand_metavar = _("COMMANDE [ARGUMENTS]…")
         for subcommand in command.commands.values():
             localise(subcommand)
+            # Listed whole, on as many lines as it takes: click would cut it at 45 characters
+            # or so, with "...", and French sentences are long.
+            if subcommand.short_help is None and subcommand.help:
+                subcommand.short_help = subcommand.help.split("\n\n")[0]
     return command
 
 
