@@ -12,15 +12,17 @@ import os
 import subprocess
 import sys
 import threading
+import time
 import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from recours.adapters import parallel_scan
+from recours.adapters import parallel_scan, signal_pack
 from recours.adapters.parallel_scan import ParallelScanner, SplitScan
 from recours.adapters.signal_pack import load_signal_matcher
+from recours.errors import KnowledgeError
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "signals" / "corpus_fr.toml"
@@ -137,6 +139,29 @@ def test_the_warm_up_runs_in_another_thread_which_ends_with_it(capsys: pytest.Ca
         assert threading.active_count() == before
     assert len(ran_in) == 2 and threading.main_thread() not in ran_in
     assert capsys.readouterr() == ("", "")
+
+
+def test_the_scanner_built_ahead_is_the_scanner(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands build it in another thread while the vault opens: ``get`` waits for it, ends
+    the thread (a scan may fork only then), and raises what the build raised."""
+    built = signal_pack.load_scanner()
+
+    def slow() -> ParallelScanner:  # as when the matcher is built for the first time
+        time.sleep(0.3)
+        return built
+
+    monkeypatch.setattr(signal_pack, "load_scanner", slow)
+    ahead = signal_pack.ScannerAhead()
+    assert ahead._thread.is_alive()  # the command goes on meanwhile
+    assert ahead.get() is built
+    assert not ahead._thread.is_alive()
+
+    def broken() -> ParallelScanner:
+        raise KnowledgeError("signals_fr.toml est invalide", "signals_fr.toml is invalid")
+
+    monkeypatch.setattr(signal_pack, "load_scanner", broken)
+    with pytest.raises(KnowledgeError, match="invalid"):
+        signal_pack.ScannerAhead().get()
 
 
 def test_the_real_matcher_warms_up() -> None:

@@ -7,6 +7,7 @@ As in knowledge.py: a pack that fails validation is a bug in Recours, reported a
 
 from __future__ import annotations
 
+import threading
 import tomllib
 from functools import lru_cache
 from importlib import resources
@@ -35,6 +36,36 @@ def load_scanner() -> ParallelScanner:
     """The matcher, scanning a big chat on two cores when this process may fork (the command
     line; the web app's threads scan with the matcher itself: see parallel_scan.py)."""
     return ParallelScanner(load_signal_matcher())
+
+
+class ScannerAhead:
+    """``load_scanner()``, started in another thread at once and waited for by ``get``.
+
+    A command that analyses chats starts it before it unlocks the vault: the passphrase prompt
+    and Argon2id (which lets go of Python's lock) take longer than building the matcher (0.5 s),
+    which then costs the command nothing. The thread is over when ``get`` returns, before any
+    scan may fork (parallel_scan.py); a command that fails before leaves it behind (a daemon:
+    it does not hold the process back).
+    """
+
+    def __init__(self) -> None:
+        self._scanner: ParallelScanner | None = None
+        self._failure: BaseException | None = None
+        self._thread = threading.Thread(target=self._build, name="recours-matcher", daemon=True)
+        self._thread.start()
+
+    def _build(self) -> None:
+        try:
+            self._scanner = load_scanner()
+        except BaseException as failure:  # raised again in the command's thread, by get()
+            self._failure = failure
+
+    def get(self) -> ParallelScanner:
+        self._thread.join()
+        if self._failure is not None:
+            raise self._failure
+        assert self._scanner is not None  # noqa: S101 (set whenever _build did not fail)
+        return self._scanner
 
 
 @lru_cache(maxsize=1)

@@ -102,12 +102,12 @@ def analyse(
             "--raid-window is at least 1 (hour) and --raid-authors at least 2 (people).",
         )
     rule = RaidRule(window=timedelta(hours=raid_hours), min_authors=raid_authors)
+    scanner = None if list_chats else signal_pack.ScannerAhead()  # built while the vault opens
     with opened(vault, passphrase_file) as store:
-        if list_chats:
+        if scanner is None:
             _print_chats(analysis_svc.chats(store), as_json)
             return
-        scanner = signal_pack.load_scanner()
-        result = analysis_svc.run(store, scanner, chat=chat, me=me, filters=filters, raid_rule=rule)
+        result = analysis_svc.run(store, scanner.get(), chat=chat, me=me, filters=filters, raid_rule=rule)
     if charts is not None:
         _write_charts(result, charts)
     if as_json:

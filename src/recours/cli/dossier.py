@@ -165,6 +165,7 @@ def dossier(
         out.mkdir(parents=True, exist_ok=True)
     except OSError:
         raise BadInput(f"Impossible de créer le dossier {out}.", f"Cannot create the folder {out}.") from None
+    scanner = signal_pack.ScannerAhead()  # built while the law loads and the vault opens
     law = load_law()
     request = dossier_svc.DossierRequest(
         selection=selection, redact=redact, person=person, lang=STATE.lang, custody_log=custody_log
@@ -174,7 +175,7 @@ def dossier(
             store,
             request,
             now(),
-            signal_pack.load_scanner(),
+            scanner.get(),
             chronology_label(STATE.lang),
             law,
             DossierPdf(law),

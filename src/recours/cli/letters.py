@@ -106,10 +106,9 @@ def draft(
     if no_vault:
         values = LetterValues(written_on=moment.date())
     else:
+        scanner = signal_pack.ScannerAhead()  # built while the vault opens
         with opened(vault, passphrase_file) as store:
-            values = letters_svc.values_from_vault(
-                store, moment, load_law(), signal_pack.load_scanner(), lang
-            )
+            values = letters_svc.values_from_vault(store, moment, load_law(), scanner.get(), lang)
     values = letters_svc.apply_edits(template, values, edits)
     data = letters_svc.draft(template, values, lang, fmt_chosen, letter_renderer(), moment)
     left = blanks(fill(template, values, lang))
