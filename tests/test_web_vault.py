@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from recours.adapters import signal_pack
 from tests.conftest import TOKEN, csrf_of, host_client, make_app
 
 PASSPHRASE = "une phrase secrète pour le web"
@@ -229,15 +230,28 @@ def test_uploads_need_the_form_token(browser: TestClient) -> None:
     assert item_ids(browser) == []
 
 
-def test_lock_unlock_and_a_wrong_passphrase(browser: TestClient) -> None:
+def test_lock_unlock_and_a_wrong_passphrase(browser: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    prepared: list[bool] = []
+    monkeypatch.setattr(signal_pack, "prepare_matcher", lambda: prepared.append(True))
     recovery = create(browser)
     token = csrf_of(browser, "/coffre")
     browser.post("/coffre/verrouiller", data={"csrf_token": token})
     assert "Ouvrir votre coffre" in browser.get("/coffre").text
     wrong = browser.post("/coffre/ouvrir", data={"csrf_token": token, "passphrase": "pas la bonne"})
     assert wrong.status_code == 422 and "incorrecte" in wrong.text
+    assert prepared == []
     browser.post("/coffre/ouvrir", data={"csrf_token": token, "passphrase": recovery})
     assert "Mes preuves" in browser.get("/coffre").text
+    assert prepared == [True]  # the analysis pages' matcher is built while the vault is read
+
+
+def test_the_matcher_is_built_once_in_the_background() -> None:
+    signal_pack.load_signal_matcher.cache_clear()
+    building = signal_pack.prepare_matcher()
+    assert building is not None and building.daemon
+    building.join()
+    assert signal_pack.load_signal_matcher.cache_info().currsize == 1
+    assert signal_pack.prepare_matcher() is None  # built: nothing more to do
 
 
 def test_the_vault_locks_itself_after_inactivity_and_on_request(vault_dir: Path) -> None:

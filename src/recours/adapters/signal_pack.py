@@ -7,6 +7,7 @@ As in knowledge.py: a pack that fails validation is a bug in Recours, reported a
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import tomllib
 from functools import lru_cache
@@ -36,6 +37,23 @@ def load_scanner() -> ParallelScanner:
     """The matcher, scanning a big chat on two cores when this process may fork (the command
     line; the web app's threads scan with the matcher itself: see parallel_scan.py)."""
     return ParallelScanner(load_signal_matcher())
+
+
+def prepare_matcher() -> threading.Thread | None:
+    """Start building the matcher in a daemon thread, unless it is built: the web app does so
+    when the vault is unlocked, so that the first analysis does not wait 0.5 s for it. A
+    request that asks for it meanwhile builds its own (both are the same), and a failure is
+    met again, and reported, by the request that needs the matcher."""
+    if load_signal_matcher.cache_info().currsize:
+        return None
+    thread = threading.Thread(target=_build_quietly, name="recours-matcher", daemon=True)
+    thread.start()
+    return thread
+
+
+def _build_quietly() -> None:
+    with contextlib.suppress(Exception):  # see prepare_matcher: reported where it is needed
+        load_signal_matcher()
 
 
 class ScannerAhead:

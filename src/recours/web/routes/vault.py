@@ -15,6 +15,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response, StreamingResponse
 
+from recours.adapters import signal_pack
 from recours.adapters.clock import parse_instant
 from recours.domain.chat.model import DateOrder
 from recours.errors import BadInput, ItemNotFound, RecoursError, WrongPassphrase
@@ -195,6 +196,7 @@ async def vault_unlock(request: Request) -> Response:
     except WrongPassphrase as error:
         return page(request, "vault_unlock.html", 422, error=error.message(lang_of(request)))
     _remember(session, store)
+    signal_pack.prepare_matcher()  # for the analysis pages, while the vault's pages are read
     return to_vault_home()
 
 
