@@ -521,12 +521,13 @@ class _Folding:
             return decomposed
         return "".join(map(normalize_char, text))
 
-    def folded_joined(self, texts: Sequence[str]) -> bytes | None:
+    def folded_joined(self, texts: Sequence[str], joined: str | None = None) -> bytes | None:
         """The normalised texts joined by ``_JOIN``, as ASCII bytes, when the byte table of
         ``normalise_many`` folds every text to ASCII with nothing to redo (Latin-1 texts: the
         French of most chats, accents and all); None otherwise. Each text keeps its length.
-        ``normalise_many`` would split this into texts, and the gate join them again."""
-        joined = _JOIN.join(texts)
+        ``normalise_many`` would split this into texts, and the gate join them again. ``joined``:
+        the texts joined by ``_JOIN``, when the caller has them already."""
+        joined = _JOIN.join(texts) if joined is None else joined
         if joined.count(_JOIN) != len(texts) - 1:
             return None
         try:
@@ -535,8 +536,9 @@ class _Folding:
             return None
         return folded if folded.isascii() and _UNFOLDED not in folded else None
 
-    def normalise_many(self, texts: Sequence[str]) -> list[str]:
-        """``[self.normalise(text) for text in texts]``, in a few operations on all texts joined.
+    def normalise_many(self, texts: Sequence[str], joined: str | None = None) -> list[str]:
+        """``[self.normalise(text) for text in texts]``, in a few operations on all texts joined
+        (``joined``, when the caller has them already).
 
         Each text takes the way ``normalise`` gives it, done on the joined text: a byte table
         that lowers and folds Latin-1 texts (and ASCII ones, which ``normalise`` only lowers:
@@ -548,7 +550,7 @@ class _Folding:
         """
         if not texts:
             return []
-        joined = _JOIN.join(texts)
+        joined = _JOIN.join(texts) if joined is None else joined
         alone: set[int] = set()
         if joined.count(_JOIN) != len(texts) - 1:
             alone = {i for i, text in enumerate(texts) if _JOIN in text}
@@ -792,10 +794,11 @@ class _Prefilter:
 
     def may_match(self, texts: Sequence[str]) -> list[int]:
         """The texts the gate keeps, by index in order: every text that has candidates."""
-        folded = self._folding.folded_joined(texts)
+        joined = _JOIN.join(texts)  # once, for either way
+        folded = self._folding.folded_joined(texts, joined)
         if folded is not None:  # no text to split out of it and join again
             return self._gate.kept_joined(folded, map(len, texts), len(texts))
-        return self._gate.kept(self._folding.normalise_many(texts))
+        return self._gate.kept(self._folding.normalise_many(texts, joined))
 
     def warm_up(self) -> bool:
         return self._gate.warm_up()
